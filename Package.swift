@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+// disca: template-free subtomogram classification (DISCA, Zeng et al. PNAS 2023) on MPI, parallel HDF5 and OpenBLAS.
+import PackageDescription
+
+let package = Package(
+    name: "disca",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "disca", targets: ["disca"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: - C shims over the native libraries (macros Swift cannot import become static inline functions)
+        .systemLibrary(name: "_CMPI", path: "Sources/_CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "_CHDF5", path: "Sources/_CHDF5", pkgConfig: "hdf5-openmpi",
+                       providers: [.apt(["libhdf5-openmpi-dev"])]),
+        .systemLibrary(name: "_COpenBLAS", path: "Sources/_COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        // MARK: - Foundation: errors, the communicator protocol, random streams, configuration
+        .target(name: "DiscaCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "DiscaMPI", dependencies: ["DiscaCore", "_CMPI"]),
+
+        // MARK: - Numerics: BLAS/LAPACK wrappers and dense linear algebra
+        .target(name: "DiscaNumerics", dependencies: ["DiscaCore", "_COpenBLAS"]),
+
+        // MARK: - I/O: parallel HDF5, MRC2014, PNG
+        .target(name: "DiscaIO", dependencies: ["DiscaCore", "DiscaMPI", "_CHDF5", "_CMPI"]),
+
+        // MARK: - The YOPO network (layers, model, Nadam)
+        .target(name: "DiscaNetwork", dependencies: ["DiscaCore", "DiscaNumerics", "DiscaIO"]),
+
+        // MARK: - Statistics: PCA, Gaussian mixtures, BIC, Hungarian, DDBI, clustering metrics
+        .target(name: "DiscaStats", dependencies: ["DiscaCore", "DiscaNumerics"]),
+
+        // MARK: - Simulated subtomograms with known truth
+        .target(name: "DiscaSimulation", dependencies: ["DiscaCore", "DiscaNumerics", "DiscaIO"]),
+
+        // MARK: - The distributed EM loop
+        .target(name: "DiscaTraining",
+                dependencies: ["DiscaCore", "DiscaMPI", "DiscaIO", "DiscaNumerics", "DiscaNetwork", "DiscaStats",
+                               "DiscaSimulation"]),
+
+        // MARK: - The executable
+        .executableTarget(name: "disca",
+                          dependencies: ["DiscaCore", "DiscaMPI", "DiscaIO", "DiscaNumerics", "DiscaNetwork",
+                                         "DiscaStats", "DiscaSimulation", "DiscaTraining",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // MARK: - Tests
+        .target(name: "_TestSupport", dependencies: ["DiscaCore", "DiscaIO"], path: "Sources/_TestSupport"),
+        .testTarget(name: "DiscaCoreTests", dependencies: ["DiscaCore", "_TestSupport"]),
+        .testTarget(name: "DiscaIOTests", dependencies: ["DiscaIO", "DiscaMPI", "_TestSupport"]),
+        .testTarget(name: "DiscaNetworkTests", dependencies: ["DiscaNetwork", "_TestSupport"]),
+        .testTarget(name: "DiscaStatsTests", dependencies: ["DiscaStats", "DiscaNumerics", "_TestSupport"]),
+        .testTarget(name: "DiscaSimulationTests", dependencies: ["DiscaSimulation", "DiscaIO", "_TestSupport"]),
+        .testTarget(name: "DiscaTrainingTests", dependencies: ["DiscaTraining", "_TestSupport"]),
+        .testTarget(name: "DiscaCLITests", dependencies: ["_TestSupport"]),
+    ],
+    // Swift 5 language mode: the numerical code shares buffers across threads deliberately; Sendable checking
+    // would add noise without catching real races here (MPI is funneled through the main thread).
+    swiftLanguageModes: [.v5]
+)
