@@ -31,7 +31,7 @@ public enum RunReport {
             let canvas = ScatterPlot.render(x: projection.x, y: projection.y, labels: projection.labels)
             try ScatterPlot.writePNG(canvas, to: pngPath)
             lines.append("PCA projection: \(pngPath)")
-            lines.append("  PC1 (across) vs PC2 (up) of \(projection.source), colored by cluster, cluster numbers at "
+            lines.append("  PC1 (across) vs PC2 (up) of \(projection.source), colored by cluster, cluster numbers beside "
                          + "the median of their points")
         } else {
             lines.append("PCA projection: none (neither samples.h5 nor result.h5 /features_pca is there yet)")

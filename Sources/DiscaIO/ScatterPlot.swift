@@ -47,7 +47,7 @@ public struct RGBCanvas: Sendable, Equatable {
 }
 
 /// A 2D scatter plot of points coloured by cluster: equal axis scales, an axes box, light zero lines, the cluster
-/// number written at the median of its points, "PC1"/"PC2" axis names. No legend: `color(ofCluster:)` is printed
+/// number written beside the median of its points, "PC1"/"PC2" axis names. No legend: `color(ofCluster:)` is printed
 /// beside each cluster in the text report instead.
 public enum ScatterPlot {
     /// matplotlib's tab10 then tab20's light shades; beyond 20 clusters, hues spaced by the golden angle.
@@ -105,9 +105,13 @@ public enum ScatterPlot {
         canvas.fillRect(x: right, y: top, width: 1, height: bottom - top + 1, boxColor)
         BitmapText.draw("PC1", on: &canvas, centerX: (left + right) / 2, centerY: bottom + 20, scale: 2)
         BitmapText.drawVertical("PC2", on: &canvas, centerX: 20, centerY: (top + bottom) / 2, scale: 2)
+        // Cluster numbers just above and right of the median point, which stays visible (a cluster of a few
+        // points is not hidden under its own number).
         for (label, points) in members.sorted(by: { $0.key < $1.key }) {
             let mx = median(points.map(\.0)), my = median(points.map(\.1))
-            BitmapText.draw(String(label), on: &canvas, centerX: mx, centerY: my, scale: 2, halo: true)
+            let text = String(label), textWidth = (text.count * 6 - 1) * 2
+            BitmapText.draw(text, on: &canvas, centerX: mx + radius + 4 + textWidth / 2, centerY: my - radius - 4 - 7,
+                            scale: 2, halo: true)
         }
         return canvas
     }
