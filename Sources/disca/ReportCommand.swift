@@ -22,7 +22,7 @@ struct ReportCommand: Verb {
         let comm = context.comm
         let text: String = try comm.collectively {
             guard comm.rank == 0 else { return "" }
-            let run = try RunDirectory(path: runDirectory)
+            let run = try RunDirectoryReader(path: runDirectory)
             return try RunReport.make(run, pngPath: png ?? run.file("report_pca.png"))
         }
         context.say(text)

@@ -10,7 +10,7 @@ public struct RunProjection: Sendable, Equatable {
     public var source: String
 }
 
-extension RunDirectory {
+extension RunDirectoryReader {
     /// Most points read from result.h5 when samples.h5 is missing (an even stride over the rows beyond that).
     static let maximumProjectionPoints = 20_000
 
@@ -21,7 +21,7 @@ extension RunDirectory {
         if let iteration, exists("samples.h5") {
             let file = try HDF5File.open(samplesPath)
             defer { try? file.close() }
-            let group = RunDirectory.sampleGroup(iteration: iteration)
+            let group = RunDirectoryReader.sampleGroup(iteration: iteration)
             if file.exists(group + "/features_pca") {
                 return try project(file, features: group + "/features_pca", labels: group + "/labels",
                                    what: "samples.h5 \(group)", unit: "sampled subtomograms", limit: nil)
@@ -32,7 +32,7 @@ extension RunDirectory {
         defer { try? file.close() }
         guard file.exists("/features_pca") else { return nil }
         return try project(file, features: "/features_pca", labels: "/labels", what: "result.h5",
-                           unit: "subtomograms", limit: RunDirectory.maximumProjectionPoints)
+                           unit: "subtomograms", limit: RunDirectoryReader.maximumProjectionPoints)
     }
 
     /// Reads columns 0 and 1 of `features` (N, P) and `labels` (N), block by block; with `limit`, every
@@ -51,7 +51,7 @@ extension RunDirectory {
         out.x.reserveCapacity(n / stride + 1)
         var start = 0
         while start < n {
-            let rows = start..<min(n, start + RunDirectory.resultBlockRows)
+            let rows = start..<min(n, start + RunDirectoryReader.resultBlockRows)
             let block: [Float] = try file.readRows(features, rows: rows)   // (rows, P)
             let blockLabels: [Int32] = try file.readRows(labels, rows: rows)
             for i in rows where i % stride == 0 {

@@ -17,7 +17,7 @@ public struct RunClusterSummary: Sendable, Equatable {
     public var ddbi: Double?
 }
 
-extension RunDirectory {
+extension RunDirectoryReader {
     /// Rows read at a time from result.h5 (memory stays bounded for millions of subtomograms).
     static let resultBlockRows = 1 << 16
 
@@ -41,7 +41,7 @@ extension RunDirectory {
         var sums = [Double](repeating: 0, count: k)
         var start = 0
         while start < n {
-            let rows = start..<min(n, start + RunDirectory.resultBlockRows)
+            let rows = start..<min(n, start + RunDirectoryReader.resultBlockRows)
             let labels: [Int32] = try file.readRows("/labels", rows: rows)
             let post: [Float] = try file.readRows("/posterior", rows: rows)   // (rows, K)
             for (i, label) in labels.enumerated() {

@@ -6,7 +6,7 @@ import Foundation
 public enum RunReport {
     /// Reads the run directory, writes the scatter plot to `pngPath` (when there is something to plot) and returns
     /// the report's text.
-    public static func make(_ run: RunDirectory, pngPath: String) throws -> String {
+    public static func make(_ run: RunDirectoryReader, pngPath: String) throws -> String {
         let history = try run.history()
         let choice = RunChoice(history: history)
         let clusters = run.exists("result.h5") ? try run.clusterSummary() : nil

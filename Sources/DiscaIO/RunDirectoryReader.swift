@@ -10,7 +10,8 @@ import Foundation
 ///
 /// A missing or unreadable directory, or one without history.jsonl, is `DiscaError.badInput`. result.h5 and
 /// samples.h5 may be missing (a run still in its first iteration); each accessor says what it needs.
-public struct RunDirectory: Sendable {
+/// (The writing side is DiscaTraining's `RunDirectory`.)
+public struct RunDirectoryReader: Sendable {
     public let path: String
 
     public var historyPath: String { file("history.jsonl") }

@@ -29,7 +29,7 @@ public struct RunHistoryRecord: Decodable, Sendable, Equatable {
     }
 }
 
-extension RunDirectory {
+extension RunDirectoryReader {
     /// The iterations of history.jsonl in order. A resumed run may have written an iteration twice; the last line
     /// of each iteration wins. Blank lines are skipped; a line that is not a record is `badInput` naming it.
     public func history() throws -> [RunHistoryRecord] {
@@ -37,7 +37,7 @@ extension RunDirectory {
         do { data = try Data(contentsOf: URL(fileURLWithPath: historyPath)) } catch {
             throw DiscaError.badInput("\(historyPath): cannot read (\(error.localizedDescription))")
         }
-        return try RunDirectory.parseHistory(data, source: historyPath)
+        return try RunDirectoryReader.parseHistory(data, source: historyPath)
     }
 
     /// Parses JSON lines (exposed for tests of the format).
