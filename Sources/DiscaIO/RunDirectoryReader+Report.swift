@@ -14,8 +14,9 @@ public enum RunReport {
             ?? choice.lastIteration
         var lines = ["disca report: \(run.path)"]
         let first = history.first!.iteration
-        lines.append("\(history.count) iteration\(history.count == 1 ? "" : "s") recorded (\(first)-\(choice.lastIteration)); "
-                     + stopReason(history, choice, run.storedConfig()))
+        let span = history.count == 1 ? "1 iteration recorded (iteration \(first))"
+            : "\(history.count) iterations recorded (\(first)-\(choice.lastIteration))"
+        lines.append(span + "; " + stopReason(history, choice, run.storedConfig()))
         lines.append("")
         lines += iterationTable(history, chosen: chosen)
         lines.append("")
@@ -24,7 +25,7 @@ public enum RunReport {
             lines.append("")
             lines += clusterTable(clusters, iteration: chosen, history: history)
         } else {
-            lines.append("clusters: result.h5 is not written yet (the run has not finished an iteration)")
+            lines.append("clusters: no result.h5 in the run directory yet")
         }
         lines.append("")
         if let projection = try run.projection(iteration: chosen) {

@@ -167,6 +167,31 @@ final class ReportTests: XCTestCase {
         }
     }
 
+    /// The PNG checker itself, on a compressed, filtered PNG from Pillow (skipped without python3 and Pillow):
+    /// a checker that cannot decode real PNGs would make the pixel checks above meaningless.
+    func testPNGCheckerDecodesACompressedFilteredPNG() throws {
+        let path = dir.appendingPathComponent("pillow.png").path
+        let script = """
+            import sys, numpy as np
+            from PIL import Image
+            y, x = np.mgrid[0:23, 0:37]
+            a = np.stack([(x * 7) % 256, (y * 11) % 256, (x * y) % 256], -1).astype(np.uint8)
+            Image.fromarray(a).save(sys.argv[1])
+            """
+        let r = DiscaRunner.runProcess(["python3", "-c", script, path], timeoutSeconds: 60)
+        guard r.status == 0 else { throw XCTSkip("python3 with numpy and Pillow not available: \(r.stderr.suffix(200))") }
+        let image = try PNGCheck.decode(path: path)
+        XCTAssertEqual([image.width, image.height, image.channels], [37, 23, 3])
+        var mismatches = 0
+        for y in 0..<23 { for x in 0..<37 where image.pixel(x, y) != [UInt8((x * 7) % 256), UInt8((y * 11) % 256), UInt8((x * y) % 256)] {
+            mismatches += 1
+        } }
+        XCTAssertEqual(mismatches, 0)
+        var corrupted = [UInt8](FileManager.default.contents(atPath: path)!)
+        corrupted[40] ^= 0x10   // inside IHDR or IDAT: the chunk CRC no longer matches
+        XCTAssertThrowsError(try PNGCheck.decode(corrupted))
+    }
+
     func testTwoRanksPrintOneReport() throws {
         let run = dir.appendingPathComponent("run")
         try makeRun(run)
