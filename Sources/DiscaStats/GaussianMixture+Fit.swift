@@ -75,7 +75,8 @@ public enum GaussianMixture {
         var total = 0
         for (index, stats) in starts.enumerated() {
             var model = MixtureMStep.parameters(stats: stats, components: k, dims: data.dims,
-                                                regCovar: options.regCovar, weightsOver: data.globalCount)
+                                                regCovar: options.regCovar, shift: data.shift,
+                                                weightsOver: data.globalCount)
             var bound = -Double.infinity
             var iterations = 0, converged = false
             while iterations < options.maxIter {
@@ -85,7 +86,7 @@ public enum GaussianMixture {
                 try comm.allreduce(&sums, .sum)
                 let s = AugmentedRows.width(data.dims)
                 model = MixtureMStep.parameters(stats: Array(sums[0..<(k * s)]), components: k, dims: data.dims,
-                                                regCovar: options.regCovar)
+                                                regCovar: options.regCovar, shift: data.shift)
                 bound = sums[k * s] / Double(data.globalCount)
                 if abs(bound - previous) < options.tol { converged = true; break }
             }

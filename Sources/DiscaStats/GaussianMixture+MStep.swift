@@ -7,12 +7,14 @@ import DiscaNumerics
 ///   n_k = sum_n r_nk + 10 eps                                   (eps of Double; keeps empty components finite)
 ///   mu_k = sum_n r_nk x_n / n_k
 ///   Sigma_k = sum_n r_nk (x_n - mu_k)(x_n - mu_k)^T / n_k + reg_covar I
-///           = (S2_k - (2 n_k - sum_n r_nk) mu_k mu_k^T) / n_k + reg_covar I
+///           = (S2_k - mu_k S1_k^T - S1_k mu_k^T + (sum_n r_nk) mu_k mu_k^T) / n_k + reg_covar I
 ///   w_k = n_k / sum_j n_j  (M-step)   or   n_k / N  (initialisation from responsibilities, `weightsOver`)
-/// An empty component gets mu = 0 (in the centred frame) and Sigma = reg_covar I: finite, never NaN.
+/// An empty component gets mu = 0 (in the input frame) and Sigma = reg_covar I: finite, never NaN.
 enum MixtureMStep {
     /// `stats` holds K * S values (S = AugmentedRows.width(d)). Runs identically on every rank.
-    static func parameters(stats: [Double], components k: Int, dims d: Int, regCovar: Double,
+    /// `shift` is the frame's offset (the `MixtureData` mean), used only to place empty components as
+    /// scikit-learn does (at the input frame's origin).
+    static func parameters(stats: [Double], components k: Int, dims d: Int, regCovar: Double, shift: [Double],
                            weightsOver sampleCount: Int? = nil) -> GaussianMixtureModel {
         let s = AugmentedRows.width(d), dd = d * d
         let tiny = 10 * Double.ulpOfOne
@@ -25,12 +27,16 @@ enum MixtureMStep {
             let raw = stats[base + d]
             let n = raw + tiny
             nk[c] = n
-            for j in 0..<d { means[c * d + j] = stats[base + j] / n }
-            let scale = 2 * n - raw
+            // The mean scikit-learn computes in the input frame, (S1 + raw * shift) / n, moved to the centred
+            // frame: differs from S1 / n only by shift * 10 eps / n, which matters for an empty component alone.
+            for j in 0..<d { means[c * d + j] = stats[base + j] / n - shift[j] * (tiny / n) }
             var p = base + d + 1
             for i in 0..<d {
+                let mi = means[c * d + i], si = stats[base + i]
                 for j in i..<d {
-                    let v = (stats[p] - scale * means[c * d + i] * means[c * d + j]) / n
+                    let mj = means[c * d + j], sj = stats[base + j]
+                    // sum_n r_n (x_n - m)(x_n - m)^T = S2 - m S1^T - S1 m^T + raw m m^T
+                    let v = (stats[p] - mi * sj - si * mj + raw * mi * mj) / n
                     covariances[c * dd + i * d + j] = v
                     covariances[c * dd + j * d + i] = v
                     p += 1
