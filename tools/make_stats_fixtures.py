@@ -113,7 +113,7 @@ def mixture_fixtures(rng):
     cases.append(mixture_case("empty", x4, 4, [empty], 1e-3, 20))
     # The DISCA width: d = 16.
     x5, _ = blobs(rng, 400, 16, 3, spread=2.0)
-    cases.append(mixture_case("d16", x5, 3, [random_resp(rng, 400, 3) for _ in range(2)], 1e-3, 100))
+    cases.append(mixture_case("d16", x5, 3, [random_resp(rng, 400, 3)], 1e-3, 100))
     return {"cases": cases}
 
 

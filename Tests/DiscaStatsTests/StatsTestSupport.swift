@@ -14,7 +14,7 @@ enum Fixture {
 }
 
 /// Asserts |a - b| <= rel * max(|a|, |b|) + abs elementwise, naming the worst element.
-func assertClose(_ a: [Double], _ b: [Double], rel: Double, abs absTol: Double = 0, _ what: String,
+func assertNear(_ a: [Double], _ b: [Double], rel: Double, abs absTol: Double = 0, _ what: String,
                  file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, "\(what): sizes", file: file, line: line)
     var worst = 0.0, at = -1
@@ -27,9 +27,9 @@ func assertClose(_ a: [Double], _ b: [Double], rel: Double, abs absTol: Double =
     }
 }
 
-func assertClose(_ a: Double, _ b: Double, rel: Double, abs absTol: Double = 0, _ what: String,
+func assertNear(_ a: Double, _ b: Double, rel: Double, abs absTol: Double = 0, _ what: String,
                  file: StaticString = #filePath, line: UInt = #line) {
-    assertClose([a], [b], rel: rel, abs: absTol, what, file: file, line: line)
+    assertNear([a], [b], rel: rel, abs: absTol, what, file: file, line: line)
 }
 
 /// Gaussian blobs: `perClass` rows for each of `classes` centres drawn N(0, spread^2) per coordinate, unit
