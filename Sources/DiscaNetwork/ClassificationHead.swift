@@ -32,6 +32,7 @@ public final class ClassificationHead: @unchecked Sendable {
     /// probs (B, K) from features (B, F).
     public func probabilities(features: UnsafePointer<Float>, batch: Int) -> [Float] {
         var probs = [Float](repeating: 0, count: batch * classes)
+        guard batch > 0 else { return probs }
         probs.withUnsafeMutableBufferPointer { p in
             Dense.forward(y: p.baseAddress!, x: features, kernel: parameters.pointer + kernel.offset,
                           bias: parameters.pointer + bias.offset, batch: batch, inputs: inputs, outputs: classes)
@@ -41,13 +42,14 @@ public final class ClassificationHead: @unchecked Sendable {
     }
 
     public func probabilities(features: [Float]) -> [Float] {
-        features.withUnsafeBufferPointer { probabilities(features: $0.baseAddress!, batch: features.count / inputs) }
+        features.withPointer { probabilities(features: $0, batch: features.count / inputs) }
     }
 
     /// Backward for a local batch whose forward gave `probs` (B, K): head gradients += this rank's part of
     /// d(mean loss over `batchTotal` samples); dFeatures (B, F) = d loss / d features when given.
     func backward(dFeatures: UnsafeMutablePointer<Float>?, features: UnsafePointer<Float>,
                   probs: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, batchTotal: Int) {
+        guard batch > 0 else { return }
         var dlogits = [Float](repeating: 0, count: batch * classes)
         dlogits.withUnsafeMutableBufferPointer { d in
             SoftmaxHinge.backward(dlogits: d.baseAddress!, probs: probs, targets: targets, batch: batch,
@@ -63,10 +65,10 @@ public final class ClassificationHead: @unchecked Sendable {
     func forwardBackward(features: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, batchTotal: Int,
                          dFeatures: UnsafeMutablePointer<Float>?) -> (probs: [Float], losses: [Float]) {
         let probs = probabilities(features: features, batch: batch)
-        let losses = probs.withUnsafeBufferPointer { p -> [Float] in
-            backward(dFeatures: dFeatures, features: features, probs: p.baseAddress!, targets: targets, batch: batch,
+        let losses = probs.withPointer { p -> [Float] in
+            backward(dFeatures: dFeatures, features: features, probs: p, targets: targets, batch: batch,
                      batchTotal: batchTotal)
-            return SoftmaxHinge.losses(probs: p.baseAddress!, targets: targets, batch: batch, classes: classes)
+            return SoftmaxHinge.losses(probs: p, targets: targets, batch: batch, classes: classes)
         }
         return (probs, losses)
     }
@@ -79,9 +81,9 @@ public final class ClassificationHead: @unchecked Sendable {
         precondition(features.count == batch * inputs && targets.count == batch * classes, "head batch shapes")
         let batchTotal = try comm.allreduce(Int64(batch), .sum)
         gradients.zero()
-        let (_, losses) = features.withUnsafeBufferPointer { f in
-            targets.withUnsafeBufferPointer { t in
-                forwardBackward(features: f.baseAddress!, targets: t.baseAddress!, batch: batch,
+        let (_, losses) = features.withPointer { f in
+            targets.withPointer { t in
+                forwardBackward(features: f, targets: t, batch: batch,
                                 batchTotal: Int(batchTotal), dFeatures: nil)
             }
         }

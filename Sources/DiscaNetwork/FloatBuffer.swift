@@ -15,7 +15,7 @@ public final class FloatBuffer: @unchecked Sendable {
 
     public convenience init(_ values: [Float]) {
         self.init(count: values.count)
-        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
+        if !values.isEmpty { values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) } }
     }
 
     deinit { pointer.deallocate() }
@@ -31,7 +31,7 @@ public final class FloatBuffer: @unchecked Sendable {
         guard values.count == count else {
             throw DiscaError.badInput("\(what()) holds \(values.count) values, expected \(count)")
         }
-        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+        if count > 0 { values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) } }
     }
 
     public func copy(from other: FloatBuffer) {
