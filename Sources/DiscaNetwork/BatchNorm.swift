@@ -9,6 +9,9 @@ public struct BatchStatistics: Sendable {
     public var inverseStd: [Float]
     /// Number of values per channel over all ranks.
     public var count: Int
+    /// The mean and 1 / sqrt(variance + epsilon) before rounding to float32 (for the small (B, T) backward pass).
+    public var meanPrecise: [Double] = []
+    public var inverseStdPrecise: [Double] = []
 }
 
 /// BatchNorm over the last axis of a (rows, C) array: the channels of a (B, D, H, W, C) map (rows = B*D*H*W) or the
@@ -53,12 +56,17 @@ public enum BatchNorm {
         precondition(n > 0, "BatchNorm over an empty batch")
         var s = BatchStatistics(mean: [Float](repeating: 0, count: c), variance: [Float](repeating: 0, count: c),
                                 inverseStd: [Float](repeating: 0, count: c), count: Int(n))
+        s.meanPrecise = [Double](repeating: 0, count: c)
+        s.inverseStdPrecise = [Double](repeating: 0, count: c)
         for ch in 0..<c {
             let mean = buffer[ch] / n
             let variance = Swift.max(buffer[c + ch] / n - mean * mean, 0)
+            let inverseStd = 1 / (variance + Double(epsilon)).squareRoot()
             s.mean[ch] = Float(mean)
             s.variance[ch] = Float(variance)
-            s.inverseStd[ch] = Float(1 / (variance + Double(epsilon)).squareRoot())
+            s.inverseStd[ch] = Float(inverseStd)
+            s.meanPrecise[ch] = mean
+            s.inverseStdPrecise[ch] = inverseStd
         }
         return s
     }
@@ -175,18 +183,33 @@ public enum BatchNorm {
     }
 
     /// Training-mode backward: dx (rows, C) = d loss / dx (may alias dy); dGamma, dBeta (C) += local sums.
+    /// Evaluated in Double (meant for the small (B, T) tap vectors), so that sum over rows of dx, which is exactly 0,
+    /// stays at float32 round-off of the result.
     public static func backward(dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>,
                                 dBeta: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
                                 x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, statistics s: BatchStatistics,
                                 rows: Int, channels c: Int, comm: Communicator) throws {
         var sums = [Double](repeating: 0, count: 2 * c)
-        sums.withUnsafeMutableBufferPointer {
-            accumulateBackwardSums($0.baseAddress!, dy: dy, x: x, mean: s.mean, inverseStd: s.inverseStd,
-                                   rows: rows, channels: c)
+        for r in 0..<rows {
+            for ch in 0..<c {
+                let g = Double(dy[r * c + ch])
+                sums[ch] += g
+                sums[c + ch] += g * (Double(x[r * c + ch]) - s.meanPrecise[ch]) * s.inverseStdPrecise[ch]
+            }
         }
-        let (meanDy, meanDyXhat) = try reduceBackwardSums(localSums: sums, dGamma: dGamma, dBeta: dBeta,
-                                                          statistics: s, comm: comm)
-        backwardInput(dx: dx, dy: dy, x: x, gamma: gamma, mean: s.mean, inverseStd: s.inverseStd,
-                      meanDy: meanDy, meanDyXhat: meanDyXhat, rows: rows, channels: c)
+        for ch in 0..<c {
+            dBeta[ch] += Float(sums[ch])
+            dGamma[ch] += Float(sums[c + ch])
+        }
+        try comm.allreduce(&sums, .sum)
+        let n = Double(s.count)
+        for r in 0..<rows {
+            for ch in 0..<c {
+                let xhat = (Double(x[r * c + ch]) - s.meanPrecise[ch]) * s.inverseStdPrecise[ch]
+                let g = Double(dy[r * c + ch])
+                dx[r * c + ch] = Float(Double(gamma[ch]) * s.inverseStdPrecise[ch] *
+                                       (g - sums[ch] / n - xhat * sums[c + ch] / n))
+            }
+        }
     }
 }

@@ -98,31 +98,30 @@ public struct LoweringPolicy: Sendable, Equatable {
 }
 
 /// The fused epilogue of a block's convolution, in place over z (n, V, C):
-/// z = elu(z + bias); per sample and channel the max and min of z with their first voxel; and, when `sums` is
-/// given, sums (2C) += [sum z, sum z^2] (the BatchNorm moments, in Double).
+/// z = elu(z + bias); per sample and channel the max and min of z (and, when index buffers are given, their first
+/// voxels); and, when `sums` is given, sums (2C) += [sum z, sum z^2] (the BatchNorm moments, in Double).
+/// The loops are branch-free over the channels so that they vectorize (`FastMath.exp`).
 struct BlockEpilogue {
     let voxels: Int
     let channels: Int
 
     func apply(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, samples n: Int,
-               maxValue: UnsafeMutablePointer<Float>, maxIndex: UnsafeMutablePointer<Int32>,
-               minValue: UnsafeMutablePointer<Float>, minIndex: UnsafeMutablePointer<Int32>,
+               maxValue: UnsafeMutablePointer<Float>, maxIndex: UnsafeMutablePointer<Int32>?,
+               minValue: UnsafeMutablePointer<Float>, minIndex: UnsafeMutablePointer<Int32>?,
                sums: UnsafeMutablePointer<Double>?) {
         let c = channels
         for s in 0..<n {
             let zs = z + s * voxels * c
-            let mx = maxValue + s * c, mxi = maxIndex + s * c, mn = minValue + s * c, mni = minIndex + s * c
-            for ch in 0..<c { mx[ch] = -.infinity; mn[ch] = .infinity; mxi[ch] = 0; mni[ch] = 0 }
+            let mx = maxValue + s * c, mn = minValue + s * c
+            for ch in 0..<c { mx[ch] = -.infinity; mn[ch] = .infinity }
             for v in 0..<voxels {
                 let row = zs + v * c
                 for ch in 0..<c {
                     let a = row[ch] + bias[ch]
-                    row[ch] = a > 0 ? a : expf(a) - 1
-                }
-                for ch in 0..<c {
-                    let y = row[ch]
-                    if y > mx[ch] { mx[ch] = y; mxi[ch] = Int32(v) }
-                    if y < mn[ch] { mn[ch] = y; mni[ch] = Int32(v) }
+                    let y = a > 0 ? a : FastMath.exp(a) - 1
+                    row[ch] = y
+                    mx[ch] = y > mx[ch] ? y : mx[ch]
+                    mn[ch] = y < mn[ch] ? y : mn[ch]
                 }
                 if let sums {
                     for ch in 0..<c {
@@ -132,6 +131,46 @@ struct BlockEpilogue {
                     }
                 }
             }
+            if let maxIndex, let minIndex {
+                // First voxels holding the extremes (a second pass, while the sample is still in cache).
+                let mxi = maxIndex + s * c, mni = minIndex + s * c
+                for ch in 0..<c { mxi[ch] = -1; mni[ch] = -1 }
+                for v in 0..<voxels {
+                    let row = zs + v * c, vi = Int32(v)
+                    for ch in 0..<c {
+                        mxi[ch] = row[ch] == mx[ch] && mxi[ch] < 0 ? vi : mxi[ch]
+                        mni[ch] = row[ch] == mn[ch] && mni[ch] < 0 ? vi : mni[ch]
+                    }
+                }
+            }
         }
     }
+}
+
+/// Branch-free elementary functions that vectorize.
+enum FastMath {
+    /// exp(x) for x <= 0 (Cephes expf: Cody-Waite reduction and a degree-5 polynomial, within 2 ulp of expf);
+    /// inputs are clamped to [-87, 0], where exp(-87) ~ 1.6e-38 is already 0 next to the - 1 of ELU.
+    @inline(__always)
+    static func exp(_ x: Float) -> Float {
+        let xc = min(max(x, -87), 0)
+        let magic: Float = 12_582_912          // 1.5 * 2^23: adding it rounds to an integer held in the low bits
+        let t = xc * 1.442_695_04 + magic
+        let n = t - magic
+        let r = (xc - n * 0.693_359_375) - n * -2.121_944_40e-4
+        var p: Float = 1.987_569_150_0e-4
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
+        let e = p * (r * r) + r + 1
+        let bits = (t.bitPattern &- magic.bitPattern &+ 127) &<< 23
+        return e * Float(bitPattern: bits)
+    }
+
+    @inline(__always)
+    static func min(_ a: Float, _ b: Float) -> Float { a < b ? a : b }
+    @inline(__always)
+    static func max(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
 }

@@ -33,7 +33,7 @@ extension YOPOModel {
             let dTaps = ws.dTaps.pointer, offset = a.tapOffset(ofBlock: l)
             for s in 0..<b {
                 for ch in 0..<c {
-                    let voxel = Int(scaleHere[ch] >= 0 ? ws.maxIndex[l].pointer[s * c + ch] : ws.minIndex[l].pointer[s * c + ch])
+                    let voxel = max(0, Int(scaleHere[ch] >= 0 ? ws.maxIndex[l].pointer[s * c + ch] : ws.minIndex[l].pointer[s * c + ch]))
                     dY[(s * v + voxel) * c + ch] += dTaps[s * tapCount + offset + ch]
                 }
             }

@@ -71,8 +71,8 @@ extension YOPOModel {
                         }
                         BlockEpilogue(voxels: plan.outVoxels, channels: c).apply(
                             z: out, bias: param + layout.blocks[l].bias.offset, samples: m,
-                            maxValue: s.maxValue.pointer, maxIndex: s.maxIndex.pointer,
-                            minValue: s.minValue.pointer, minIndex: s.minIndex.pointer, sums: nil)
+                            maxValue: s.maxValue.pointer, maxIndex: nil,
+                            minValue: s.minValue.pointer, minIndex: nil, sums: nil)
                         let sl = affine + affineOffsets[l], tl = sl + c
                         for b in 0..<m {
                             for ch in 0..<c {
@@ -115,10 +115,9 @@ extension YOPOModel {
 final class InferenceScratch: @unchecked Sendable {
     let ping = Scratch<Float>(0), pong = Scratch<Float>(0), col = Scratch<Float>(0)
     let maxValue = Scratch<Float>(0), minValue = Scratch<Float>(0)
-    let maxIndex = Scratch<Int32>(0), minIndex = Scratch<Int32>(0)
 
     init(map: Int, columns: Int, extremes: Int) {
         ping.reserve(map); pong.reserve(map); col.reserve(columns)
-        maxValue.reserve(extremes); minValue.reserve(extremes); maxIndex.reserve(extremes); minIndex.reserve(extremes)
+        maxValue.reserve(extremes); minValue.reserve(extremes)
     }
 }

@@ -34,6 +34,15 @@ final class LayerGradientTests: XCTestCase {
         }
         check("ELU", "input", numeric: num, analytic: dx.map(Double.init), tolerance: 1e-3)
         XCTAssertEqual(ELU.value(-1e-8), 0)
+        // The fused epilogue's vectorizable exp against expf over the whole negative range.
+        var worst: Float = 0
+        for i in 0...100_000 {
+            let x = -87 * Float(i) / 100_000
+            worst = max(worst, abs(FastMath.exp(x) - expf(x)) / expf(x))
+        }
+        XCTAssertLessThan(worst, 3e-7)
+        XCTAssertEqual(FastMath.exp(-1e-8) - 1, 0)
+        XCTAssertEqual(FastMath.exp(-200), 0, accuracy: 1e-37)
         XCTAssertEqual(ELU.value(-1e-4), expf(-1e-4) - 1)
     }
 
