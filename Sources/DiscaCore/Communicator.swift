@@ -63,12 +63,15 @@ extension Communicator {
     }
 
     /// Collective agreement on an error: every rank passes its local error (or nil); if any rank failed, every rank
-    /// throws the error of the lowest failing rank (its message broadcast to all), so no rank is left in a
+    /// throws `CollectiveError` carrying the error of the lowest failing rank (its message broadcast to all), so no
+    /// rank is left in a
     /// collective while another has left. Use around every step that can fail on one rank only (input, files).
     public func agree(_ localError: Error?) throws {
-        let flag: Int64 = localError == nil ? Int64.max : Int64(rank)
+        if let already = localError as? CollectiveError { throw already }
+        let none = Int64(1) << 40   // larger than any rank, exact in every implementation
+        let flag: Int64 = localError == nil ? none : Int64(rank)
         let firstFailing = try allreduce(-flag, .max)   // max of -rank = lowest failing rank
-        if firstFailing == -Int64.max { return }
+        if firstFailing == -none { return }
         let root = Int(-firstFailing)
         var message = ""
         var code: Int64 = Int64(ExitStatus.failure)
@@ -79,9 +82,9 @@ extension Communicator {
         message = try broadcast(message, root: root)
         code = try broadcast(code, root: root)
         switch Int32(code) {
-        case ExitStatus.badInput: throw DiscaError.badInput(message)
-        case ExitStatus.preempted: throw DiscaError.stoppedAfterCheckpoint(message)
-        default: throw DiscaError.runtime(message)
+        case ExitStatus.badInput: throw CollectiveError(.badInput(message))
+        case ExitStatus.preempted: throw CollectiveError(.stoppedAfterCheckpoint(message))
+        default: throw CollectiveError(.runtime(message))
         }
     }
 

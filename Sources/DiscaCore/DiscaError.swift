@@ -42,3 +42,12 @@ public enum ExitStatus {
     /// Stopped on request (SIGTERM, SIGINT, SIGUSR1) after writing a whole checkpoint: requeue and `--resume`.
     public static let preempted: Int32 = 75
 }
+
+/// An error every rank of the group holds (reached through `Communicator.agree`): each rank can exit with it
+/// cleanly (rank 0 prints it) instead of aborting the job.
+public struct CollectiveError: Error, CustomStringConvertible, Sendable {
+    public let underlying: DiscaError
+    public init(_ underlying: DiscaError) { self.underlying = underlying }
+    public var description: String { underlying.description }
+    public var exitCode: Int32 { underlying.exitCode }
+}

@@ -48,11 +48,13 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     }
 
     public func allgather<T: CommScalar>(_ value: T) throws -> [T] {
-        var mine = value
+        let mine = [value]
         var all = [T](repeating: 0, count: size)
-        try all.withUnsafeMutableBufferPointer { out in
-            try mpiCheck(MPI_Allgather(&mine, 1, mpiType(T.self), out.baseAddress, 1, mpiType(T.self), handle),
-                         "MPI_Allgather")
+        try mine.withUnsafeBufferPointer { send in
+            try all.withUnsafeMutableBufferPointer { out in
+                try mpiCheck(MPI_Allgather(send.baseAddress, 1, mpiType(T.self), out.baseAddress, 1, mpiType(T.self), handle),
+                             "MPI_Allgather")
+            }
         }
         return all
     }

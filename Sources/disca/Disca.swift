@@ -1,0 +1,52 @@
+import ArgumentParser
+import DiscaCore
+import DiscaMPI
+
+/// The root command: one executable, several verbs (see ../shared/spec/interfaces.md in the repository's context,
+/// and the README's Usage section).
+struct Disca: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "disca",
+        abstract: "Template-free classification of cryo-ET subtomograms (DISCA), distributed over MPI.",
+        discussion: """
+            Runs alone (one rank) or under MPI: `mpirun -np 4 disca train ...`, `srun disca train ...`.
+            Rank 0 alone prints. Exit status: 0 done; 2 bad usage or bad input; \(ExitStatus.preempted) stopped on \
+            request after writing a checkpoint (requeue and resume); \(ExitStatus.notImplemented) verb not built yet; \
+            1 other failures.
+            """,
+        version: "disca \(version)",
+        subcommands: [SimulateCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self,
+                      ClusterCommand.self, BenchCommand.self, ReportCommand.self, SelftestCommand.self]
+    )
+}
+
+/// What a verb receives to run: the communicator and rank-0 printing.
+struct RunContext {
+    let comm: MPICommunicator
+    /// Prints a line on rank 0 only.
+    func say(_ line: String) {
+        if comm.rank == 0 { print(line) }
+    }
+    /// Fails the same way on every rank with `ExitStatus.notImplemented`.
+    func notBuiltYet(_ verb: String, issue: String) throws -> Never {
+        throw NotBuiltYet(verb: verb, issue: issue)
+    }
+}
+
+struct NotBuiltYet: Error, CustomStringConvertible {
+    let verb: String
+    let issue: String
+    var description: String { "disca \(verb): not built yet (\(issue))" }
+}
+
+/// A verb that runs with a `RunContext` (every verb except the `bench` group itself).
+protocol Verb: ParsableCommand {
+    func execute(_ context: RunContext) throws
+}
+
+extension Verb {
+    /// Never called: `Main` dispatches to `execute`.
+    func run() throws { throw DiscaError.internalError("\(Self.self).run called outside Main") }
+}
