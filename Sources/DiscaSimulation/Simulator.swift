@@ -17,26 +17,9 @@ public struct SimulationClass: Sendable {
                                       targetVoxelSizeAngstrom: parameters.voxelSizeAngstrom))
     }
 
-    /// A density map from an MRC file (cubic, isotropic voxels); the class is named after the file.
-    public init(mrcPath path: String, parameters: ImagingParameters) throws {
-        let mrc = try MRCFile.read(path)
-        guard mrc.depth == mrc.height && mrc.height == mrc.width else {
-            throw DiscaError.badInput("structure \(path): map is \(mrc.depth) x \(mrc.height) x \(mrc.width), "
-                                      + "a cubic map is needed")
-        }
-        guard let voxel = mrc.isotropicVoxelSizeAngstrom, voxel > 0 else {
-            throw DiscaError.badInput("structure \(path): voxel size (cell / grid) is not positive and isotropic: "
-                                      + "\(mrc.voxelSizeAngstrom)")
-        }
-        guard mrc.data.allSatisfy({ $0.isFinite }) else {
-            throw DiscaError.badInput("structure \(path): map holds NaN or Inf")
-        }
-        let (_, variance) = Volume.meanAndVariance(mrc.data)
-        guard variance > 0 else { throw DiscaError.badInput("structure \(path): map is constant") }
-        let volume = Volume(depth: mrc.depth, height: mrc.height, width: mrc.width, data: mrc.data)
-        let file = path.split(separator: "/").last.map(String.init) ?? path
-        let name = file.hasSuffix(".mrc") ? String(file.dropLast(4)) : file
-        self.init(name: name, map: BandLimitedMap(volume, voxelSizeAngstrom: voxel,
+    /// A density map (cube, isotropic voxels) band-limited for the target voxel size.
+    public init(name: String, map: Volume, voxelSizeAngstrom: Double, parameters: ImagingParameters) {
+        self.init(name: name, map: BandLimitedMap(map, voxelSizeAngstrom: voxelSizeAngstrom,
                                                   targetVoxelSizeAngstrom: parameters.voxelSizeAngstrom))
     }
 }

@@ -1,4 +1,5 @@
 import DiscaCore
+import DiscaIO
 import DiscaSimulation
 import Foundation
 import XCTest
@@ -62,14 +63,42 @@ final class SimulatorTests: XCTestCase {
         }
     }
 
+    func testFittingVoxelSize() {
+        XCTAssertEqual(ClassSource.fittingVoxelSize(radiiAngstrom: [100, 120], box: 24, maxShiftVoxels: 2), 13.33)
+        XCTAssertEqual(ClassSource.fittingVoxelSize(radiiAngstrom: [100, 190], box: 24, maxShiftVoxels: 2), 20)
+        XCTAssertEqual(ClassSource.fittingVoxelSize(radiiAngstrom: [100], box: 12, maxShiftVoxels: 0.5), 20)
+        // Every built-in phantom fits the paper's 24^3 box at 13.33 A.
+        let radii = Phantom.defaultSet.map { ClassSource.phantom($0).extentRadiusAngstrom() }
+        XCTAssertEqual(ClassSource.fittingVoxelSize(radiiAngstrom: radii, box: 24, maxShiftVoxels: 2), 13.33)
+        XCTAssertGreaterThan(radii.max()!, 100)
+    }
+
+    func testBadStructureFilesAreBadInput() throws {
+        let dir = try makeTemporaryFolder(self)
+        let flat = dir.appendingPathComponent("flat.mrc").path
+        try MRCFile.write(flat, data: [Float](repeating: 2, count: 27), shape: [3, 3, 3], voxelSizeAngstrom: 5)
+        assertBadInput([flat, "constant"]) { _ = try ClassSource.mrc(flat) }
+        let box = dir.appendingPathComponent("box.mrc").path
+        try MRCFile.write(box, data: (0..<24).map(Float.init), shape: [2, 3, 4], voxelSizeAngstrom: 5)
+        assertBadInput([box, "cubic"]) { _ = try ClassSource.mrc(box) }
+        let ok = dir.appendingPathComponent("Good.MRC").path
+        try MRCFile.write(ok, data: (0..<27).map(Float.init), shape: [3, 3, 3], voxelSizeAngstrom: 5)
+        XCTAssertEqual(try ClassSource.mrc(ok).name, "Good")
+    }
+
     /// The ten real maps (shared/data/structures), when present: read, resampled from 10 to 13.33 angstrom, imaged.
     func testRealStructuresWhenPresent() throws {
         guard let folder = sharedStructuresFolder() else { throw XCTSkip("shared/data/structures not present") }
         var p = ImagingParameters()
         p.box = 24
-        let classes = try ["1bxn_assembly1", "4v4r"].map {
-            try SimulationClass(mrcPath: folder.appendingPathComponent("\($0).mrc").path, parameters: p)
-        }
+        let sources = try ["1bxn_assembly1", "4v4r"].map { try ClassSource.mrc(folder.appendingPathComponent("\($0).mrc").path) }
+        let radii = sources.map { $0.extentRadiusAngstrom() }
+        XCTAssertEqual(radii[0], 77, accuracy: 3)                   // RuBisCO; numpy on the same map: 77
+        XCTAssertEqual(radii[1], 160, accuracy: 3)                  // ribosome: 160
+        // At the default box the ribosome does not fit at 13.33 A: the fitted voxel size is 160 / 9.5.
+        XCTAssertEqual(ClassSource.fittingVoxelSize(radiiAngstrom: radii, box: 24, maxShiftVoxels: 2),
+                       radii[1] / 9.5, accuracy: 1e-9)
+        let classes = sources.map { $0.prepare(p) }
         XCTAssertEqual(classes.map(\.name), ["1bxn_assembly1", "4v4r"])
         XCTAssertEqual(classes[0].map.voxelSizeAngstrom, 480.0 / 75, accuracy: 1e-9)   // 48 x 10 A padded to 75 >= 72.02
         let s = Simulator(classes: classes, perClass: 1, parameters: p, seed: 1)
