@@ -52,9 +52,10 @@ public final class FFT3D: @unchecked Sendable {
         let longest = max(d, h, w)
         let lineRe = UnsafeMutablePointer<Double>.allocate(capacity: longest)
         let lineIm = UnsafeMutablePointer<Double>.allocate(capacity: longest)
-        defer { lineRe.deallocate(); lineIm.deallocate() }
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * longest)
+        defer { lineRe.deallocate(); lineIm.deallocate(); scratch.deallocate() }
         func run(_ plan: FFTPlan, _ r: UnsafeMutablePointer<Double>, _ i: UnsafeMutablePointer<Double>) {
-            if inverse { plan.inverse(r, i) } else { plan.forward(r, i) }
+            if inverse { plan.inverse(r, i, scratch: scratch) } else { plan.forward(r, i, scratch: scratch) }
         }
         // x: contiguous lines, in place.
         for row in 0..<(d * h) { run(planX, re + row * w, im + row * w) }

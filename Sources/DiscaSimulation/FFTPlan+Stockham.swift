@@ -15,6 +15,7 @@ extension FFTPlan {
                 stage.twiddleIm.withUnsafeBufferPointer { twi in
                     switch r {
                     case 2: pass2(xr, xi, yr, yi, m, s, twr, twi)
+                    case 3: pass3(xr, xi, yr, yi, m, s, twr, twi)
                     case 4: pass4(xr, xi, yr, yi, m, s, twr, twi)
                     default: passGeneric(xr, xi, yr, yi, m, s, r, twr, twi, stage)
                     }
@@ -42,6 +43,31 @@ extension FFTPlan {
                 yr[o] = ar + br; yi[o] = ai + bi
                 let dr = ar - br, di = ai - bi
                 yr[o + s] = dr * wr - di * wi; yi[o + s] = dr * wi + di * wr
+            }
+        }
+    }
+
+    @inline(__always)
+    private func pass3(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>,
+                       _ yr: UnsafeMutablePointer<Double>, _ yi: UnsafeMutablePointer<Double>,
+                       _ m: Int, _ s: Int, _ twr: UnsafeBufferPointer<Double>, _ twi: UnsafeBufferPointer<Double>) {
+        // w_3 = -1/2 - i sqrt(3)/2: u = 1, 2 give (a - (b + c) / 2) -+ i (sqrt(3) / 2) (b - c).
+        let h = 0.866_025_403_784_438_6
+        let sm = s * m
+        for p in 0..<m {
+            let w1r = twr[3 * p + 1], w1i = twi[3 * p + 1], w2r = twr[3 * p + 2], w2i = twi[3 * p + 2]
+            for q in 0..<s {
+                let i0 = q + s * p
+                let ar = xr[i0], ai = xi[i0], br = xr[i0 + sm], bi = xi[i0 + sm]
+                let cr = xr[i0 + 2 * sm], ci = xi[i0 + 2 * sm]
+                let sr = br + cr, si = bi + ci, dr = br - cr, di = bi - ci
+                let mr = ar - 0.5 * sr, mi = ai - 0.5 * si
+                let o = q + s * 3 * p
+                yr[o] = ar + sr; yi[o] = ai + si
+                let u1r = mr + h * di, u1i = mi - h * dr
+                yr[o + s] = u1r * w1r - u1i * w1i; yi[o + s] = u1r * w1i + u1i * w1r
+                let u2r = mr - h * di, u2i = mi + h * dr
+                yr[o + 2 * s] = u2r * w2r - u2i * w2i; yi[o + 2 * s] = u2r * w2i + u2i * w2r
             }
         }
     }

@@ -72,16 +72,31 @@ public final class FFTPlan: @unchecked Sendable {
     /// In-place forward transform of `n` complex values.
     public func forward(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
         if n == 1 { return }
-        if let b = bluestein { b.forward(re, im); return }
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
         defer { scratch.deallocate() }
+        forward(re, im, scratch: scratch)
+    }
+
+    /// In-place forward transform using `scratch` (at least 2n Doubles) as work space.
+    func forward(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
+                 scratch: UnsafeMutablePointer<Double>) {
+        if n == 1 { return }
+        if let b = bluestein { b.forward(re, im); return }
         stockham(re, im, scratch, scratch + n)
     }
 
     /// In-place inverse transform (includes the 1/n factor): conj(forward(conj(x))) / n.
     public func inverse(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+        if n == 1 { return }
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
+        defer { scratch.deallocate() }
+        inverse(re, im, scratch: scratch)
+    }
+
+    func inverse(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
+                 scratch: UnsafeMutablePointer<Double>) {
         for i in 0..<n { im[i] = -im[i] }
-        forward(re, im)
+        forward(re, im, scratch: scratch)
         let s = 1 / Double(n)
         for i in 0..<n { re[i] *= s; im[i] = -im[i] * s }
     }
