@@ -67,7 +67,7 @@ public enum GaussianMixture {
                            options: GaussianMixtureOptions = GaussianMixtureOptions(),
                            comm: Communicator) throws -> GaussianMixtureFit {
         guard k >= 1 && k <= data.globalCount else {
-            throw DiscaError.badInput("mixture components \(k) must be in 1...\(data.globalCount) (the number of rows)")
+            throw CollectiveError(.badInput("mixture components \(k) must be in 1...\(data.globalCount) (the number of rows)"))
         }
         let starts = try initialStatistics(data, components: k, initialization: initialization,
                                            threads: options.resolvedThreads, comm: comm)
@@ -107,7 +107,7 @@ public enum GaussianMixture {
         var out: [[Double]] = []
         switch initialization {
         case .random(let seed, let starts):
-            guard starts >= 1 else { throw DiscaError.badInput("mixture starts must be at least 1, got \(starts)") }
+            guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
             for start in 0..<starts {
                 var stats = MixturePass.statistics(data, components: k, threads: threads) { row, resp in
                     randomResponsibilities(resp, components: k, seed: seed, start: start, row: row)

@@ -69,7 +69,7 @@ public struct MixtureData: Sendable {
         sums[d] = Double(rows.count)
         try comm.allreduce(&sums, .sum)
         let n = Int(sums[d])
-        guard n >= 2 else { throw DiscaError.badInput("a Gaussian mixture needs at least 2 rows, got \(n)") }
+        guard n >= 2 else { throw CollectiveError(.badInput("a Gaussian mixture needs at least 2 rows, got \(n)")) }
         let mean = (0..<d).map { sums[$0] / Double(n) }
         self.init(local: rows, shift: mean, globalCount: n, cacheBudgetBytes: cacheBudgetBytes)
     }

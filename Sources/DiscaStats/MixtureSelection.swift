@@ -85,7 +85,7 @@ public struct MixtureSelection: Sendable {
                            current: (labels: [Int32], k: Int)? = nil, comm: Communicator) throws -> MixtureSelection {
         let valid = options.candidates.filter { $0 >= 1 && $0 <= data.globalCount }
         guard !valid.isEmpty else {
-            throw DiscaError.badInput("no mixture candidate in \(options.candidates) fits \(data.globalCount) rows")
+            throw CollectiveError(.badInput("no mixture candidate in \(options.candidates) fits \(data.globalCount) rows"))
         }
         var summaries: [MixtureCandidate] = []
         var best: (fit: GaussianMixtureFit, assignment: MixtureAssignment, bic: Double, warm: Bool)?

@@ -64,9 +64,9 @@ public enum PCA {
         sums[d] = Double(rows.count)
         try comm.allreduce(&sums, .sum)
         let n = Int(sums[d])
-        guard n >= 2 else { throw DiscaError.badInput("PCA needs at least 2 rows, got \(n)") }
+        guard n >= 2 else { throw CollectiveError(.badInput("PCA needs at least 2 rows, got \(n)")) }
         guard k >= 1 && k <= d else {
-            throw DiscaError.badInput("PCA components \(k) must be in 1...\(d) (the input width)")
+            throw CollectiveError(.badInput("PCA components \(k) must be in 1...\(d) (the input width)"))
         }
         let mean = (0..<d).map { sums[$0] / Double(n) }
 
