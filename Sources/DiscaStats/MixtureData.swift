@@ -20,6 +20,9 @@ public struct MixtureData: Sendable {
     /// (localCount, AugmentedRows.width(d)) or empty when over budget (then built per block).
     let augmented: [Double]
 
+    /// The global indices of the local rows.
+    public var globalRows: Range<Int> { firstRow..<(firstRow + localCount) }
+
     /// Default limit for the cached augmented rows of one rank (d = 16: 153 Doubles a row, about 3.3 M rows).
     public static let defaultCacheBudgetBytes = 512 << 20
 

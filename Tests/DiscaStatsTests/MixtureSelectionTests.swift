@@ -3,20 +3,51 @@ import DiscaCore
 @testable import DiscaStats
 
 final class MixtureSelectionTests: XCTestCase {
-    /// Well separated blobs: BIC over candidates 1...9 recovers the true K = 2...8, and the labels are the classes.
-    func testRecoversKOfSeparatedBlobs() throws {
+    private func checkRecovery(trueK: Int, options: MixtureSelectionOptions, file: StaticString = #filePath,
+                               line: UInt = #line) throws {
         let comm = SingleProcessCommunicator()
+        let (x, truth) = makeBlobs(classes: trueK, perClass: 120, dims: 4, spread: 10, seed: UInt64(trueK * 10 + 1))
+        let data = try MixtureData(LocalRows(values: x, dims: 4, firstRow: 0), comm: comm)
+        let s = try MixtureSelection.run(data, options: options, comm: comm)
+        XCTAssertEqual(s.k, trueK, "BICs \(s.candidates.map { ($0.components, Int($0.bic)) })", file: file, line: line)
+        let metrics = ClusteringMetrics.compute(predicted: s.labels.map { Int($0) }, truth: truth.map { Int($0) })
+        XCTAssertEqual(metrics.accuracy ?? 0, 1, accuracy: 0.01, "true K \(trueK)", file: file, line: line)
+        XCTAssertEqual(s.candidates.map { $0.components }, options.candidates)
+        XCTAssertEqual(s.bic, s.candidates.map { $0.bic }.min())
+        XCTAssertEqual(s.posterior.count, x.count / 4 * s.k)
+    }
+
+    /// Well separated blobs, the paper's de-novo starts (5 random-responsibility starts, tol 1e-4): BIC over
+    /// candidates 1...9 recovers K = 2...6 and the labels are the classes. (Random responsibilities start every
+    /// component at the global mean; with 7 or more well separated blobs they often stop near that symmetric start
+    /// or keep a degenerate component, as scikit-learn's init_params="random" does on the same data.)
+    func testRecoversKOfSeparatedBlobsWithPaperStarts() throws {
+        for trueK in 2...6 {
+            try checkRecovery(trueK: trueK, options: MixtureSelectionOptions(candidates: Array(1...9), starts: 5, seed: 7,
+                                                                             posterior: true))
+        }
+    }
+
+    /// The same with k-means++ starts: K = 2...8 recovered.
+    func testRecoversKOfSeparatedBlobsWithKMeansPlusPlusStarts() throws {
         for trueK in 2...8 {
-            let (x, truth) = makeBlobs(classes: trueK, perClass: 60, dims: 4, spread: 12, seed: UInt64(trueK))
-            let data = try MixtureData(LocalRows(values: x, dims: 4, firstRow: 0), comm: comm)
-            let options = MixtureSelectionOptions(candidates: Array(1...9), starts: 3, seed: 7)
-            let s = try MixtureSelection.run(data, options: options, comm: comm)
-            XCTAssertEqual(s.k, trueK, "true K \(trueK); BICs \(s.candidates.map { ($0.components, Int($0.bic)) })")
-            let metrics = ClusteringMetrics.compute(predicted: s.labels.map { Int($0) }, truth: truth.map { Int($0) })
-            XCTAssertEqual(metrics.accuracy ?? 0, 1, accuracy: 0.01, "true K \(trueK)")
-            XCTAssertEqual(s.candidates.map { $0.components }, Array(1...9))
-            XCTAssertEqual(s.bic, s.candidates.map { $0.bic }.min())
-            XCTAssertEqual(s.posterior.count, x.count / 4 * s.k)
+            try checkRecovery(trueK: trueK, options: MixtureSelectionOptions(candidates: Array(1...9), starts: 2, seed: 7,
+                                                                             startKind: .kMeansPlusPlus))
+        }
+    }
+
+    /// k-means++ seeding picks one row per well separated blob, the same rows on 1, 2 and 3 ranks.
+    func testKMeansPlusPlusSeedsAreRankIndependent() throws {
+        let (x, truth) = makeBlobs(classes: 5, perClass: 40, dims: 3, spread: 20, seed: 4)
+        var reference: [Int]?
+        for ranks in [1, 2, 3] {
+            let seeds = try LocalGroup.run(size: ranks) { comm -> [Int] in
+                let data = try MixtureData(LocalRows.share(of: x, dims: 3, comm: comm), comm: comm)
+                return try KMeansPlusPlus.seeds(data, components: 5, seed: 3, start: 1, comm: comm)
+            }
+            for s in seeds { XCTAssertEqual(s, seeds[0]) }
+            XCTAssertEqual(Set(seeds[0].map { truth[$0] }).count, 5, "one seed per blob")
+            if let r = reference { XCTAssertEqual(seeds[0], r, "\(ranks) ranks") } else { reference = seeds[0] }
         }
     }
 
