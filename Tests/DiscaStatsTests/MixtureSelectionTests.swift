@@ -75,6 +75,26 @@ final class MixtureSelectionTests: XCTestCase {
         }
     }
 
+    /// More ranks than rows: a rank with no rows takes part in every collective and changes nothing.
+    func testRanksWithoutRows() throws {
+        let x: [Float] = [0, 0, 1, 0.2, 5, 5.5, 6, 5]   // 4 rows of 2
+        let results = try [1, 6].map { ranks in
+            try LocalGroup.run(size: ranks) { comm -> (Double, [Int32], Double) in
+                let rows = LocalRows.share(of: x, dims: 2, comm: comm)
+                let data = try MixtureData(rows, comm: comm)
+                let fit = try GaussianMixture.fit(data, components: 2, initialization: .kMeansPlusPlus(seed: 1, starts: 2),
+                                                  comm: comm)
+                let a = try GaussianMixture.assign(data, fit: fit, comm: comm)
+                let pca = try PCA.fit(rows, components: 1, comm: comm)
+                let ddbi = try DDBI.compute(data, labels: a.labels, components: 2, comm: comm)
+                return (a.totalLogLikelihood + pca.explainedVariance[0], a.labels, ddbi)
+            }
+        }
+        assertNear(results[1][0].0, results[0][0].0, rel: 1e-9, "log-likelihood + PCA variance")
+        XCTAssertEqual(results[1].flatMap { $0.1 }, results[0][0].1)
+        assertNear(results[1][5].2, results[0][0].2, rel: 1e-9, "DDBI")
+    }
+
     /// From iteration 2 on, the candidate equal to the current K also gets a warm start from the current labels.
     func testWarmStartIsFittedAndKeptWhenBetter() throws {
         let comm = SingleProcessCommunicator()
