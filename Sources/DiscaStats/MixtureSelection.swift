@@ -92,6 +92,9 @@ public struct MixtureSelection: Sendable {
     /// is given and K equals its K, also a warm start from its labels, keeping whichever has the lower BIC (the warm
     /// one on ties). The candidate of lowest BIC wins (the first on ties); hard labels are its argmax posteriors with
     /// empty clusters dropped and the rest renumbered in order. `current` should be passed from iteration 2 on.
+    /// The warm start is scikit-learn's initialisation from one-hot responsibilities of the labels (weights,
+    /// means, covariances with divisor n_k, + reg_covar); the reference code passes the same weights and means with
+    /// precisions from np.cov (divisor n_k - 1) instead, a difference of one EM step's worth at most.
     public static func run(_ data: MixtureData, options: MixtureSelectionOptions,
                            current: (labels: [Int32], k: Int)? = nil, comm: Communicator) throws -> MixtureSelection {
         let valid = options.candidates.filter { $0 >= 1 && $0 <= data.globalCount }
