@@ -39,7 +39,7 @@ extension YOPOModel {
             }
             // BatchNorm backward: the two per-channel sums over the global batch.
             let z = UnsafePointer(ws.z[l].pointer)
-            let chunks = plan.chunks(batch: b)
+            let chunks = plan.chunks(batch: b, workers: workers)
             let dYc = dY
             for w in 0..<workers { ws.sums[w].pointer.update(repeating: 0, count: 2 * c) }
             stats.mean.withPointer { mean in

@@ -13,11 +13,13 @@ extension YOPOModel {
     @discardableResult
     public func trainStep(inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, sampleIndices: [Int],
                           step: Int, seed: UInt64, comm: Communicator) throws -> Float {
-        zeroGradients()
-        let loss = try forwardTraining(inputs: inputs, targets: targets, sampleIndices: sampleIndices, step: step,
-                                       seed: seed, comm: comm, updateMovingStatistics: true)
-        try backwardTraining(comm: comm)
-        return loss
+        try ParallelWorkers.withSingleThreadedBLAS(workers: threads) {
+            zeroGradients()
+            let loss = try forwardTraining(inputs: inputs, targets: targets, sampleIndices: sampleIndices, step: step,
+                                           seed: seed, comm: comm, updateMovingStatistics: true)
+            try backwardTraining(comm: comm)
+            return loss
+        }
     }
 
     @discardableResult
@@ -73,7 +75,7 @@ extension YOPOModel {
             let bias = UnsafePointer(parameters.pointer + blockSlots.bias.offset)
             let z = ws.z[l].pointer
             let epilogue = BlockEpilogue(voxels: v, channels: c)
-            let chunks = plan.chunks(batch: b)
+            let chunks = plan.chunks(batch: b, workers: workers)
             for w in 0..<workers { ws.sums[w].pointer.update(repeating: 0, count: 2 * c) }
             ParallelWorkers.run(workers: workers, items: chunks.count) { w, item in
                 let (first, n) = chunks[item]
