@@ -34,8 +34,13 @@ public final class YOPOModel: @unchecked Sendable {
 
     /// A freshly initialised network: orthogonal kernels (keyed by seed), zero biases, BatchNorm gamma 1, beta 0,
     /// moving mean 0 and variance 1, and a head for `classes` classes.
-    public init(architecture: YOPOArchitecture, classes: Int, seed: UInt64, epsilon: Float = 1e-8,
-                threads: Int? = nil) throws {
+    public convenience init(architecture: YOPOArchitecture, classes: Int, seed: UInt64, epsilon: Float = 1e-8,
+                            threads: Int? = nil) throws {
+        try self.init(architecture: architecture, classes: classes, initialSeed: seed, epsilon: epsilon, threads: threads)
+    }
+
+    /// With `initialSeed` nil the buffers stay zero (for loading a stored model).
+    init(architecture: YOPOArchitecture, classes: Int, initialSeed: UInt64?, epsilon: Float, threads: Int?) throws {
         try architecture.validate()
         self.architecture = architecture
         layout = YOPOLayout(architecture)
@@ -43,11 +48,12 @@ public final class YOPOModel: @unchecked Sendable {
         gradients = FloatBuffer(count: layout.parameterCount)
         statistics = FloatBuffer(count: layout.statisticsCount)
         optimizer = Nadam(parameterCount: layout.parameterCount, epsilon: epsilon)
-        head = try ClassificationHead(inputs: architecture.featureSize, classes: classes, seed: seed, epsilon: epsilon)
+        head = try ClassificationHead(inputs: architecture.featureSize, classes: classes, seed: initialSeed ?? 0,
+                                      epsilon: epsilon)
         self.threads = max(1, threads ?? BLAS.threads)
         loweringPolicy = LoweringPolicy()
         plans = Self.makePlans(architecture, loweringPolicy)
-        try initialize(seed: seed)
+        if let initialSeed { try initialize(seed: initialSeed) }
     }
 
     static func makePlans(_ a: YOPOArchitecture, _ p: LoweringPolicy) -> [BlockPlan] {
