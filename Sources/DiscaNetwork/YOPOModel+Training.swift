@@ -55,7 +55,7 @@ extension YOPOModel {
         ws.hasNoise = dropoutRate > 0
         if ws.hasNoise {
             GaussianDropout.noise(ws.noise.pointer, rate: dropoutRate, seed: seed, step: step,
-                                  sampleIndices: sampleIndices, valuesPerSample: v0)
+                                  sampleIndices: sampleIndices, valuesPerSample: v0, workers: workers)
             GaussianDropout.forward(y: ws.input.pointer, x: x, noise: ws.noise.pointer, count: b * v0)
         } else {
             ws.input.pointer.update(from: x, count: b * v0)

@@ -24,8 +24,10 @@ public final class YOPOModel: @unchecked Sendable {
     public var dropoutRate: Float = 0.5
     /// Threads for the per-sample work (each calls single-threaded sgemm). Defaults to OpenBLAS' thread count.
     public var threads: Int
-    /// Samples per worker work item in feature extraction.
-    public var inferenceGroup = 8
+    /// Samples per worker work item in feature extraction. With `.planar` lowering every sample runs alone anyway;
+    /// one sample at a time keeps its activations in cache from block to block. (`.full` lowering can batch the
+    /// small deep blocks of several samples into one sgemm when this is larger.)
+    public var inferenceGroup = 1
     var plans: [BlockPlan]
     public var loweringPolicy: LoweringPolicy {
         didSet { plans = Self.makePlans(architecture, loweringPolicy) }
@@ -106,7 +108,8 @@ public final class YOPOModel: @unchecked Sendable {
 
     /// One Nadam step of the feature network and of the head with their (already allreduced) gradients.
     public func applyUpdate(learningRate: Float) {
-        optimizer.step(parameters: parameters.pointer, gradients: gradients.pointer, learningRate: learningRate)
+        optimizer.step(parameters: parameters.pointer, gradients: gradients.pointer, learningRate: learningRate,
+                       workers: threads)
         head.optimizer.step(parameters: head.parameters.pointer, gradients: head.gradients.pointer,
                             learningRate: learningRate)
     }
