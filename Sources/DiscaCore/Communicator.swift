@@ -68,9 +68,10 @@ extension Communicator {
     /// collective while another has left. Use around every step that can fail on one rank only (input, files).
     public func agree(_ localError: Error?) throws {
         if let already = localError as? CollectiveError { throw already }
-        let flag: Int64 = localError == nil ? Int64.max : Int64(rank)
+        let none = Int64(1) << 40   // larger than any rank, exact in every implementation
+        let flag: Int64 = localError == nil ? none : Int64(rank)
         let firstFailing = try allreduce(-flag, .max)   // max of -rank = lowest failing rank
-        if firstFailing == -Int64.max { return }
+        if firstFailing == -none { return }
         let root = Int(-firstFailing)
         var message = ""
         var code: Int64 = Int64(ExitStatus.failure)

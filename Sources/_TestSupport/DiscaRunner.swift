@@ -1,0 +1,81 @@
+import Foundation
+
+/// The outcome of running the `disca` executable.
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+    public let timedOut: Bool
+    /// Lines of stderr that disca itself wrote (mpirun's own banners removed).
+    public var discaErrorLines: [String] {
+        stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("disca") }
+    }
+}
+
+/// Runs the built `disca` executable, alone or under `mpirun -np N`, with a timeout (the process group is killed
+/// when it runs over). stdin is /dev/null and both pipes are drained while waiting.
+public enum DiscaRunner {
+    public static func run(_ arguments: [String], ranks: Int? = nil, timeoutSeconds: Double = 120,
+                           environment extra: [String: String] = [:]) -> ProcessResult {
+        let exe = TestPaths.discaExecutable.path
+        var argv: [String]
+        if let ranks {
+            argv = ["mpirun", "-np", String(ranks), "--oversubscribe", "--bind-to", "none", exe] + arguments
+        } else {
+            argv = [exe] + arguments
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        env["OPENBLAS_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] ?? "1"
+        for (k, v) in extra { env[k] = v }
+        return runProcess(argv, environment: env, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Runs any command line (argv[0] looked up on PATH).
+    public static func runProcess(_ argv: [String], environment: [String: String]? = nil,
+                                  timeoutSeconds: Double) -> ProcessResult {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        if let environment { p.environment = environment }
+        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        let collected = Collected()
+        out.fileHandleForReading.readabilityHandler = { h in collected.appendOut(h.availableData) }
+        err.fileHandleForReading.readabilityHandler = { h in collected.appendErr(h.availableData) }
+        do { try p.run() } catch {
+            return ProcessResult(status: -1, stdout: "", stderr: "cannot start \(argv): \(error)", timedOut: false)
+        }
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var timedOut = false
+        while p.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(-p.processIdentifier, SIGKILL)
+                p.terminate()
+                kill(p.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(20_000)
+        }
+        p.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        collected.appendOut(out.fileHandleForReading.readDataToEndOfFile())
+        collected.appendErr(err.fileHandleForReading.readDataToEndOfFile())
+        return ProcessResult(status: p.terminationStatus, stdout: collected.outText, stderr: collected.errText,
+                             timedOut: timedOut)
+    }
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var out = Data(), err = Data()
+    func appendOut(_ d: Data) { lock.lock(); out.append(d); lock.unlock() }
+    func appendErr(_ d: Data) { lock.lock(); err.append(d); lock.unlock() }
+    var outText: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
+    var errText: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
+}
