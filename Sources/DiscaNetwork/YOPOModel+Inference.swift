@@ -6,7 +6,7 @@ extension YOPOModel {
     /// memory used is bounded whatever N is (the caller passes as many samples as it holds, e.g. one read batch).
     public func extractFeatures(_ x: UnsafePointer<Float>, count n: Int) -> [Float] {
         ParallelWorkers.withSingleThreadedBLAS(workers: threads) {
-            let (taps, _) = inferenceTaps(x, count: n)
+            let taps = inferenceTaps(x, count: n)
             return featuresFromTaps(taps, count: n)
         }
     }
@@ -33,17 +33,18 @@ extension YOPOModel {
         }
     }
 
-    /// Inference-mode taps (N, T); also the BatchNorm output of the last block's input map for debugging (unused).
-    func inferenceTaps(_ x: UnsafePointer<Float>, count n: Int) -> (taps: [Float], groups: Int) {
+    /// Inference-mode taps (N, T): per sample, the blocks run one after the other in a worker's ping-pong buffers;
+    /// the previous block's BatchNorm is applied while gathering the columns, so no BatchNorm output is stored.
+    func inferenceTaps(_ x: UnsafePointer<Float>, count n: Int) -> [Float] {
         let a = architecture, tapCount = a.tapCount
         var taps = [Float](repeating: 0, count: max(n, 1) * tapCount)
-        guard n > 0 else { return ([], 0) }
+        guard n > 0 else { return [] }
         // Groups of up to `inferenceGroup` samples, small enough that every worker gets one.
         let group = max(1, min(inferenceGroup, (n + threads - 1) / max(threads, 1)))
         let groups = (n + group - 1) / group
         let workers = max(1, min(threads, groups))
         let affines = inferenceAffines()
-        // Affine maps in one flat array: block l's scale at 2 * offsets[l], shift right after.
+        // Affine maps in one flat array: block l's scale at affineOffsets[l], its shift right after.
         var flatAffine: [Float] = []
         var affineOffsets: [Int] = []
         for (s, t) in affines { affineOffsets.append(flatAffine.count); flatAffine += s + t }
@@ -89,7 +90,7 @@ extension YOPOModel {
                 }
             }
         }
-        return (Array(taps.prefix(n * tapCount)), groups)
+        return Array(taps.prefix(n * tapCount))
     }
 
     /// Features (N, F) from taps (N, T): the tap BatchNorm with moving statistics, then the Dense layer.
