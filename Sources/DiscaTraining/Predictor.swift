@@ -29,7 +29,7 @@ public struct Predictor {
             guard file.exists("/network"), file.exists("/mixture") else {
                 throw DiscaError.badInput("\(modelPath): not a disca model (no /network or /mixture); pass the run directory of a finished `disca train`")
             }
-            let m = try ModelFile.readNetwork(from: file, optimizer: false)
+            let m = try YOPOModel.load(from: file, group: "/network")
             let p = file.exists("/pca") ? try ModelFile.readPCA(from: file) : nil
             return (m, p, try ModelFile.readMixture(from: file))
         }

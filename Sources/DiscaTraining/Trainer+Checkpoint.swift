@@ -31,7 +31,7 @@ extension Trainer {
         try f.setAttribute("config", .string(config.keyValues().map { "\($0.key) = \($0.value)" }.joined(separator: "\n")))
         try f.setAttribute("version", .string(options.version))
         try f.setAttribute("ranks", .int(comm.size))
-        try ModelFile.writeNetwork(model, to: f, optimizer: true, comm: comm)
+        try model.save(to: f, group: "/network", comm: comm)
         let mine = comm.rows(of: source.count)
         for (name, values) in [("/labels", labels), ("/reported_labels", reported)] where !values.isEmpty {
             try f.createDataset(name, type: .int32, shape: [source.count], chunk: [min(source.count, 65536)])
@@ -63,7 +63,7 @@ extension Trainer {
         }
         state = try comm.collectively { try TrainerState.read(from: f) }
         model = try comm.collectively {
-            try ModelFile.readNetwork(from: f, optimizer: true, epsilon: Float(config.training.nadamEpsilon))
+            try YOPOModel.load(from: f, group: "/network")
         }
         model.dropoutRate = Float(config.network.dropoutRate)
         labels = f.exists("/labels") ? try comm.collectively { try f.read("/labels") } : []

@@ -181,7 +181,7 @@ extension Trainer {
     func writeModel(pca: PCAModel?, mixture: GaussianMixtureModel) throws {
         let tmp = runDirectory.modelPath + ".tmp"
         let f = try HDF5File.create(tmp, comm: comm)
-        try ModelFile.writeNetwork(model, to: f, optimizer: false, comm: comm)
+        try model.save(to: f, group: "/network", comm: comm)
         if let pca { try ModelFile.writePCA(pca, to: f, comm: comm) }
         try ModelFile.writeMixture(mixture, to: f, comm: comm)
         try f.setAttribute("iteration", .int(state.iteration))
