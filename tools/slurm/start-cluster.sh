@@ -25,9 +25,14 @@ host="$(hostname -s 2>/dev/null || true)"
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 mkdir -p "$dir"/{etc,state,log,munge,run} "$dir/spool/slurmd-$host"
-# munged wants its socket folder reachable by every user and its key private to the daemon's user.
+# munged wants every folder above its socket searchable by all users, and its key private to the daemon's user.
 chmod 755 "$dir"
 chmod 711 "$dir/munge"
+p="$dir"
+while [ "$p" != / ]; do
+  p="$(dirname "$p")"
+  [ "$(( $(stat -c '%a' "$p") % 2 ))" = 1 ] || skip "folder '$p' is not searchable by all (chmod o+x), which munged requires"
+done
 
 # Free TCP ports: ask the kernel (bind to port 0) when Python is there, else probe random ports with ss.
 free_ports() {
