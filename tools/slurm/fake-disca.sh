@@ -2,7 +2,7 @@
 # A stand-in for `disca` that follows the batch-facing contract of `disca train` and `disca predict`, so the Slurm
 # scripts and the cluster harness can be checked without the real program (tools/tests/slurm_test.sh --fake).
 #   DISCA=tools/slurm/fake-disca.sh sbatch slurm/disca-train.sbatch IN RUNDIR
-# Contract mimicked (../shared/spec/interfaces.md):
+# Contract mimicked (../shared/spec/interfaces.md; simulate, evaluate and report only write placeholders):
 # - train --input IN --output RUNDIR [--config F] [--set k=v ...] [--resume] [--force]
 # - exit 2: missing input, --resume without RUNDIR/checkpoint.h5, RUNDIR holding a run without --resume/--force
 # - one "iteration" per step (FAKE_DISCA_STEPS steps, default 8, of FAKE_DISCA_STEP_SECONDS, default 1), a line in
@@ -21,6 +21,11 @@ verb="${1:-}"; shift || true
 case "$verb" in
   --help|-h|"") usage; exit 0 ;;
   train|predict) ;;
+  simulate)  # simulate --output FILE [options]: a placeholder data set
+    while [ $# -gt 0 ]; do [ "$1" = --output ] && { echo "fake subtomograms" > "$2"; say "simulate wrote $2"; exit 0; }; shift; done
+    fail "simulate needs --output" ;;
+  evaluate|report)  # evaluate --result R/result.h5 --truth T | report RUNDIR: print what a person would read
+    say "$verb $*: $(cat "$(dirname "${2:-.}")/result.txt" "${1:-.}/result.txt" 2>/dev/null | head -n 1)"; exit 0 ;;
   *) fail "unknown verb '$verb'" ;;
 esac
 input="" output="" model="" resume=0 force=0
