@@ -1,0 +1,143 @@
+import DiscaNumerics
+
+/// How a valid 3x3x3 convolution is lowered onto sgemm.
+public enum ConvLowering: Sendable, Equatable {
+    /// All 27 taps in the columns: col (n * Do*Ho*Wo, 27 * Cin), then one sgemm for n samples at once.
+    /// Best for few input channels (the first block) and small volumes (deep blocks, several samples per sgemm).
+    case full
+    /// The 9 in-plane taps in the columns, the 3 depth taps as 3 row-shifted sgemms accumulating into the output:
+    /// col (Di*Ho*Wo, 9 * Cin) per sample. A third of the copying of `.full`, no wasted arithmetic.
+    case planar
+}
+
+/// The fast Conv3D: im2col into a bounded scratch buffer plus large sgemms (OpenBLAS), with col2im for the input
+/// gradient. `Conv3DDirect` is the reference it is tested against.
+///
+/// Column layout: row r = ((s * rowsD + d) * Ho + h) * Wo + w, with d over the output depths (`.full`) or the input
+/// depths (`.planar`); column ((i * 3 + j) * 3 + k) * Cin + c holds x[s, d+i, h+j, w+k, c] (i only 0 for `.planar`).
+/// Because the kernel (3, 3, 3, Cin, Cout) is a (27 * Cin, Cout) matrix with rows in that same (i, j, k, c) order,
+/// depth tap i of `.planar` multiplies rows i*Ho*Wo ..< i*Ho*Wo + Do*Ho*Wo of col by kernel rows i*9*Cin ..< (i+1)*9*Cin.
+public struct Conv3DLowered: Sendable, Equatable {
+    public let geometry: ConvGeometry
+    public let lowering: ConvLowering
+
+    public init(geometry: ConvGeometry, lowering: ConvLowering) {
+        self.geometry = geometry
+        self.lowering = lowering
+    }
+
+    /// Depth taps gathered into the columns (3 or 1).
+    var depthTaps: Int { lowering == .full ? 3 : 1 }
+    /// Depths covered by the rows of one sample.
+    var rowDepths: Int { lowering == .full ? geometry.outD : geometry.inD }
+    var planeRows: Int { geometry.outH * geometry.outW }
+    public var rowsPerSample: Int { rowDepths * planeRows }
+    public var columns: Int { depthTaps * 9 * geometry.cin }
+    /// Scratch floats for the columns of n samples.
+    public func columnElements(samples n: Int) -> Int { n * rowsPerSample * columns }
+
+    // MARK: - im2col / col2im
+
+    /// col (n * rowsPerSample, columns) from x (n, Di, Hi, Wi, Cin). With `scale`/`shift` (Cin) the gathered values
+    /// are x * scale[c] + shift[c] (a preceding BatchNorm applied on the fly, so its output is never stored).
+    public func im2col(col: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, samples n: Int,
+                       scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil) {
+        let g = geometry, run = 3 * g.cin   // the 3 taps along w are 3*Cin contiguous values in x
+        for s in 0..<n {
+            let xs = x + s * g.inElements
+            var dst = col + s * rowsPerSample * columns
+            for d in 0..<rowDepths { for h in 0..<g.outH { for w in 0..<g.outW {
+                for i in 0..<depthTaps { for j in 0..<3 {
+                    let src = xs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
+                    if let scale, let shift {
+                        var q = 0
+                        for _ in 0..<3 { for c in 0..<g.cin { dst[q + c] = src[q + c] * scale[c] + shift[c] }; q += g.cin }
+                    } else {
+                        dst.update(from: src, count: run)
+                    }
+                    dst += run
+                } }
+            } } }
+        }
+    }
+
+    /// dx (n, Di, Hi, Wi, Cin) += the scatter of dcol (n * rowsPerSample, columns): the adjoint of `im2col`
+    /// without scale/shift.
+    public func col2im(dx: UnsafeMutablePointer<Float>, dcol: UnsafePointer<Float>, samples n: Int) {
+        let g = geometry, run = 3 * g.cin
+        for s in 0..<n {
+            let dxs = dx + s * g.inElements
+            var src = dcol + s * rowsPerSample * columns
+            for d in 0..<rowDepths { for h in 0..<g.outH { for w in 0..<g.outW {
+                for i in 0..<depthTaps { for j in 0..<3 {
+                    let dst = dxs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
+                    for q in 0..<run { dst[q] += src[q] }
+                    src += run
+                } }
+            } } }
+        }
+    }
+
+    // MARK: - sgemm passes
+
+    /// out (n, Do*Ho*Wo, Cout) = col * kernel (27 * Cin, Cout). No bias: the caller's epilogue adds it.
+    public func forward(out: UnsafeMutablePointer<Float>, col: UnsafePointer<Float>,
+                        kernel: UnsafePointer<Float>, samples n: Int) {
+        let g = geometry, k = columns
+        switch lowering {
+        case .full:
+            BLAS.sgemm(m: n * g.outVoxels, n: g.cout, k: k, a: col, lda: k, b: kernel, ldb: g.cout,
+                       beta: 0, c: out, ldc: g.cout)
+        case .planar:
+            for s in 0..<n {
+                for t in 0..<3 {
+                    BLAS.sgemm(m: g.outVoxels, n: g.cout, k: k, a: col + (s * rowsPerSample + t * planeRows) * k,
+                               lda: k, b: kernel + t * k * g.cout, ldb: g.cout, beta: t == 0 ? 0 : 1,
+                               c: out + s * g.outElements, ldc: g.cout)
+                }
+            }
+        }
+    }
+
+    /// dKernel (27 * Cin, Cout) += col^T dOut, dOut (n, Do*Ho*Wo, Cout).
+    public func accumulateKernelGradient(dKernel: UnsafeMutablePointer<Float>, col: UnsafePointer<Float>,
+                                         dOut: UnsafePointer<Float>, samples n: Int) {
+        let g = geometry, k = columns
+        switch lowering {
+        case .full:
+            BLAS.sgemm(transA: true, m: k, n: g.cout, k: n * g.outVoxels, a: col, lda: k, b: dOut, ldb: g.cout,
+                       beta: 1, c: dKernel, ldc: g.cout)
+        case .planar:
+            for s in 0..<n {
+                for t in 0..<3 {
+                    BLAS.sgemm(transA: true, m: k, n: g.cout, k: g.outVoxels,
+                               a: col + (s * rowsPerSample + t * planeRows) * k, lda: k,
+                               b: dOut + s * g.outElements, ldb: g.cout, beta: 1,
+                               c: dKernel + t * k * g.cout, ldc: g.cout)
+                }
+            }
+        }
+    }
+
+    /// dcol (n * rowsPerSample, columns) = dOut kernel^T, the gradient with respect to the columns.
+    public func columnGradient(dcol: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>,
+                               kernel: UnsafePointer<Float>, samples n: Int) {
+        let g = geometry, k = columns
+        switch lowering {
+        case .full:
+            BLAS.sgemm(transB: true, m: n * g.outVoxels, n: k, k: g.cout, a: dOut, lda: g.cout, b: kernel,
+                       ldb: g.cout, beta: 0, c: dcol, ldc: k)
+        case .planar:
+            for s in 0..<n {
+                let ds = dcol + s * rowsPerSample * k
+                // Rows past Do*Ho*Wo are reached only by the shifted taps: clear them before accumulating.
+                (ds + g.outVoxels * k).update(repeating: 0, count: (rowsPerSample - g.outVoxels) * k)
+                for t in 0..<3 {
+                    BLAS.sgemm(transB: true, m: g.outVoxels, n: k, k: g.cout, a: dOut + s * g.outElements,
+                               lda: g.cout, b: kernel + t * k * g.cout, ldb: g.cout, beta: t == 0 ? 0 : 1,
+                               c: ds + t * planeRows * k, ldc: k)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// How block l of a YOPO network runs: its convolution lowering and how many samples share one im2col + sgemm.
+struct BlockPlan: Sendable {
+    let conv: Conv3DLowered
+    /// Samples per im2col/sgemm chunk (more than one only for `.full` lowering of small volumes).
+    let samplesPerChunk: Int
+
+    var geometry: ConvGeometry { conv.geometry }
+    var outVoxels: Int { conv.geometry.outVoxels }
+    var channels: Int { conv.geometry.cout }
+    /// Output floats of one sample.
+    var outElements: Int { conv.geometry.outElements }
+    /// Column scratch for one chunk (per-sample columns for `.planar`).
+    var columnElements: Int {
+        conv.columnElements(samples: conv.lowering == .full ? samplesPerChunk : 1)
+    }
+
+    /// The lowering chosen for a block: `.full` when there are few input channels (9 * Cin columns would make thin
+    /// sgemms) or the output volume is small (then several samples share one sgemm, keeping M large); `.planar`
+    /// otherwise (a third of the copying).
+    static func make(architecture a: YOPOArchitecture, block l: Int, policy: LoweringPolicy) -> BlockPlan {
+        let g = ConvGeometry(edge: a.inputEdge(ofBlock: l), cin: a.inputChannels(ofBlock: l), cout: a.widths[l])
+        let full = policy.forced.map { $0 == .full }
+            ?? (g.cin < policy.fullBelowInputChannels || g.outVoxels <= policy.fullAtOrBelowOutputVoxels)
+        let conv = Conv3DLowered(geometry: g, lowering: full ? .full : .planar)
+        var n = 1
+        if full {
+            let perSample = conv.columnElements(samples: 1)
+            n = max(1, (policy.targetRows + g.outVoxels - 1) / g.outVoxels)
+            n = min(n, max(1, policy.columnBudget / perSample), policy.maxSamplesPerChunk)
+        }
+        return BlockPlan(conv: conv, samplesPerChunk: n)
+    }
+
+    /// The chunks (first sample, sample count) covering `batch` samples.
+    func chunks(batch: Int) -> [(first: Int, count: Int)] {
+        stride(from: 0, to: batch, by: samplesPerChunk).map { ($0, min(samplesPerChunk, batch - $0)) }
+    }
+
+    /// out (n, Do*Ho*Wo, Cout) = conv(x (n, Di, Hi, Wi, Cin) * scale + shift), without bias. `col` holds
+    /// `columnElements` floats.
+    func convolve(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, samples n: Int,
+                  scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?, kernel: UnsafePointer<Float>,
+                  col: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        switch conv.lowering {
+        case .full:
+            conv.im2col(col: col, x: x, samples: n, scale: scale, shift: shift)
+            conv.forward(out: out, col: col, kernel: kernel, samples: n)
+        case .planar:
+            for s in 0..<n {
+                conv.im2col(col: col, x: x + s * g.inElements, samples: 1, scale: scale, shift: shift)
+                conv.forward(out: out + s * g.outElements, col: col, kernel: kernel, samples: 1)
+            }
+        }
+    }
+
+    /// Backward through the convolution for n samples: dKernel += col(x)^T dOut and, when `dx` is given,
+    /// dx (n, Di, Hi, Wi, Cin) = the input gradient (overwritten). `col` and `dcol` hold `columnElements` floats.
+    func convolveBackward(dx: UnsafeMutablePointer<Float>?, dKernel: UnsafeMutablePointer<Float>,
+                          dOut: UnsafePointer<Float>, x: UnsafePointer<Float>, samples n: Int,
+                          scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?, kernel: UnsafePointer<Float>,
+                          col: UnsafeMutablePointer<Float>, dcol: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let per = conv.lowering == .full ? n : 1
+        for s in stride(from: 0, to: n, by: per) {
+            let xs = x + s * g.inElements, gs = dOut + s * g.outElements
+            conv.im2col(col: col, x: xs, samples: per, scale: scale, shift: shift)
+            conv.accumulateKernelGradient(dKernel: dKernel, col: col, dOut: gs, samples: per)
+            if let dx {
+                let dxs = dx + s * g.inElements
+                dxs.update(repeating: 0, count: per * g.inElements)
+                conv.columnGradient(dcol: dcol, dOut: gs, kernel: kernel, samples: per)
+                conv.col2im(dx: dxs, dcol: dcol, samples: per)
+            }
+        }
+    }
+}
+
+/// Choices for lowering the convolutions (see `BlockPlan.make`); the defaults were set by measurement.
+public struct LoweringPolicy: Sendable, Equatable {
+    public var fullBelowInputChannels = 8
+    public var fullAtOrBelowOutputVoxels = 512
+    /// Rows aimed at in one `.full` sgemm (several small samples together).
+    public var targetRows = 1024
+    /// Most floats of one chunk's columns.
+    public var columnBudget = 4 << 20
+    public var maxSamplesPerChunk = 16
+    /// Use one lowering everywhere (tests).
+    public var forced: ConvLowering? = nil
+    public init() {}
+    public init(forced: ConvLowering) { self.forced = forced }
+}
+
+/// The fused epilogue of a block's convolution, in place over z (n, V, C):
+/// z = elu(z + bias); per sample and channel the max and min of z (and, when index buffers are given, their first
+/// voxels); and, when `sums` is given, sums (2C) += [sum z, sum z^2] (the BatchNorm moments, in Double).
+/// The loops are branch-free over the channels so that they vectorize (`FastMath.exp`).
+struct BlockEpilogue {
+    let voxels: Int
+    let channels: Int
+
+    func apply(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, samples n: Int,
+               maxValue: UnsafeMutablePointer<Float>, maxIndex: UnsafeMutablePointer<Int32>?,
+               minValue: UnsafeMutablePointer<Float>, minIndex: UnsafeMutablePointer<Int32>?,
+               sums: UnsafeMutablePointer<Double>?) {
+        let c = channels
+        for s in 0..<n {
+            let zs = z + s * voxels * c
+            let mx = maxValue + s * c, mn = minValue + s * c
+            for ch in 0..<c { mx[ch] = -.infinity; mn[ch] = .infinity }
+            for v in 0..<voxels {
+                let row = zs + v * c
+                for ch in 0..<c {
+                    let a = row[ch] + bias[ch]
+                    let y = a > 0 ? a : FastMath.exp(a) - 1
+                    row[ch] = y
+                    mx[ch] = y > mx[ch] ? y : mx[ch]
+                    mn[ch] = y < mn[ch] ? y : mn[ch]
+                }
+                if let sums {
+                    for ch in 0..<c {
+                        let y = Double(row[ch])
+                        sums[ch] += y
+                        sums[c + ch] += y * y
+                    }
+                }
+            }
+            if let maxIndex, let minIndex {
+                // First voxels holding the extremes (a second pass, while the sample is still in cache).
+                let mxi = maxIndex + s * c, mni = minIndex + s * c
+                for ch in 0..<c { mxi[ch] = -1; mni[ch] = -1 }
+                for v in 0..<voxels {
+                    let row = zs + v * c, vi = Int32(v)
+                    for ch in 0..<c {
+                        mxi[ch] = row[ch] == mx[ch] && mxi[ch] < 0 ? vi : mxi[ch]
+                        mni[ch] = row[ch] == mn[ch] && mni[ch] < 0 ? vi : mni[ch]
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Branch-free elementary functions that vectorize.
+enum FastMath {
+    /// exp(x) for x <= 0 (Cephes expf: Cody-Waite reduction and a degree-5 polynomial, within 2 ulp of expf);
+    /// inputs are clamped to [-87, 0], where exp(-87) ~ 1.6e-38 is already 0 next to the - 1 of ELU.
+    @inline(__always)
+    static func exp(_ x: Float) -> Float {
+        let xc = min(max(x, -87), 0)
+        let magic: Float = 12_582_912          // 1.5 * 2^23: adding it rounds to an integer held in the low bits
+        let t = xc * 1.442_695_04 + magic
+        let n = t - magic
+        let r = (xc - n * 0.693_359_375) - n * -2.121_944_40e-4
+        var p: Float = 1.987_569_150_0e-4
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
+        let e = p * (r * r) + r + 1
+        let bits = (t.bitPattern &- magic.bitPattern &+ 127) &<< 23
+        return e * Float(bitPattern: bits)
+    }
+
+    @inline(__always)
+    static func min(_ a: Float, _ b: Float) -> Float { a < b ? a : b }
+    @inline(__always)
+    static func max(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
+}

@@ -1,0 +1,34 @@
+import DiscaCore
+
+/// Gaussian dropout (Keras `GaussianDropout(rate)`): in training every value is multiplied by an independent draw of
+/// N(1, rate / (1 - rate)); at inference it is the identity. The noise of a sample is a pure function of
+/// (seed, .dropout, step, global sample index), so it does not depend on the rank that holds the sample.
+public enum GaussianDropout {
+    /// Standard deviation of the multiplicative noise (1 for the paper's rate 0.5).
+    public static func noiseStandardDeviation(rate: Float) -> Float {
+        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1)")
+        return (rate / (1 - rate)).squareRoot()
+    }
+
+    /// noise (B, V): one row per sample, row b keyed by sampleIndices[b].
+    public static func noise(_ noise: UnsafeMutablePointer<Float>, rate: Float, seed: UInt64, step: Int,
+                             sampleIndices: [Int], valuesPerSample v: Int) {
+        let sd = noiseStandardDeviation(rate: rate)
+        for (b, index) in sampleIndices.enumerated() {
+            var stream = RandomStream(seed: seed, purpose: .dropout, iteration: step, index: index)
+            stream.fillNormal(UnsafeMutableBufferPointer(start: noise + b * v, count: v), mean: 1, sd: sd)
+        }
+    }
+
+    /// y (n) = x (n) * noise (n); y may alias x.
+    public static func forward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, noise: UnsafePointer<Float>,
+                               count n: Int) {
+        for i in 0..<n { y[i] = x[i] * noise[i] }
+    }
+
+    /// dx (n) += dy (n) * noise (n).
+    public static func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
+                                noise: UnsafePointer<Float>, count n: Int) {
+        for i in 0..<n { dx[i] += dy[i] * noise[i] }
+    }
+}

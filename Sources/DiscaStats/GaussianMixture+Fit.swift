@@ -1,0 +1,165 @@
+import DiscaCore
+import DiscaNumerics
+
+/// Settings of one mixture fit (scikit-learn's `GaussianMixture` parameters of the same names).
+public struct GaussianMixtureOptions: Codable, Sendable, Equatable {
+    /// Added to each covariance diagonal.
+    public var regCovar: Double = 1e-5
+    /// A start stops when the mean log-likelihood lower bound changes by less than this between EM steps.
+    public var tol: Double = 1e-3
+    /// EM steps per start at most.
+    public var maxIter: Int = 100
+    /// Threads of one rank's passes over its rows; 0 means `BLAS.threads` (one per rank under MPI).
+    public var threads: Int = 0
+
+    public init(regCovar: Double = 1e-5, tol: Double = 1e-3, maxIter: Int = 100, threads: Int = 0) {
+        self.regCovar = regCovar
+        self.tol = tol
+        self.maxIter = maxIter
+        self.threads = threads
+    }
+
+    var resolvedThreads: Int { threads > 0 ? threads : max(1, BLAS.threads) }
+}
+
+/// How the starts of a fit begin (each start then runs EM to convergence; the best lower bound wins).
+public enum MixtureInitialization: Sendable {
+    /// `starts` random starts (scikit-learn's init_params="random"): row n of start i gets K uniform draws from
+    /// RandomStream(seed: seed, purpose: .mixtureInit, iteration: i, index: n), normalised to sum to 1. Keyed by the
+    /// global row, so the result does not depend on the number of ranks.
+    case random(seed: UInt64, starts: Int)
+    /// One start from hard labels of the local rows (0..<K): one-hot responsibilities (a warm start).
+    case labels([Int32])
+    /// One start per element, each the local rows' responsibilities, (localCount, K) row-major.
+    case responsibilities([[Double]])
+}
+
+/// The outcome of a fit: the parameters of the start with the highest final lower bound.
+public struct GaussianMixtureFit: Sendable {
+    /// Fitted parameters in the frame of the input rows.
+    public let model: GaussianMixtureModel
+    /// The winning start's last lower bound (mean log-likelihood of the parameters before its last M-step,
+    /// as scikit-learn's `lower_bound_`).
+    public let lowerBound: Double
+    /// EM steps of the winning start.
+    public let iterations: Int
+    /// Whether the winning start met the tolerance.
+    public let converged: Bool
+    /// Index of the winning start.
+    public let bestStart: Int
+    /// EM steps summed over all starts (the work done).
+    public let totalIterations: Int
+    /// The same parameters in the centred frame of the `MixtureData` (used for scoring without re-centring).
+    let centredModel: GaussianMixtureModel
+}
+
+/// Full-covariance Gaussian mixtures fitted by EM over rows spread across ranks.
+///
+/// Per EM step: a local E-step over this rank's rows (log densities, log-sum-exp, responsibilities; `MixtureKernel`)
+/// that also accumulates the sufficient statistics, ONE allreduce of [statistics, log-likelihood sum], and the same
+/// M-step on every rank (`MixtureMStep`). Semantics follow scikit-learn's `GaussianMixture.fit` exactly: the
+/// initial parameters are the M-step of the initial responsibilities (weights divided by N); each step computes the
+/// lower bound from its E-step and stops when |lower bound - previous| < tol; the start with the highest final lower
+/// bound wins (the first on ties).
+public enum GaussianMixture {
+    /// Collective. Throws `badInput` when K is not in 1...N or initial labels/responsibilities do not fit.
+    public static func fit(_ data: MixtureData, components k: Int, initialization: MixtureInitialization,
+                           options: GaussianMixtureOptions = GaussianMixtureOptions(),
+                           comm: Communicator) throws -> GaussianMixtureFit {
+        guard k >= 1 && k <= data.globalCount else {
+            throw DiscaError.badInput("mixture components \(k) must be in 1...\(data.globalCount) (the number of rows)")
+        }
+        let starts = try initialStatistics(data, components: k, initialization: initialization,
+                                           threads: options.resolvedThreads, comm: comm)
+        var best: (model: GaussianMixtureModel, bound: Double, iterations: Int, converged: Bool, start: Int)?
+        var total = 0
+        for (index, stats) in starts.enumerated() {
+            var model = MixtureMStep.parameters(stats: stats, components: k, dims: data.dims,
+                                                regCovar: options.regCovar, shift: data.shift,
+                                                weightsOver: data.globalCount)
+            var bound = -Double.infinity
+            var iterations = 0, converged = false
+            while iterations < options.maxIter {
+                iterations += 1
+                let previous = bound
+                var sums = MixturePass.emStep(data, MixtureKernel(model), threads: options.resolvedThreads)
+                try comm.allreduce(&sums, .sum)
+                let s = AugmentedRows.width(data.dims)
+                model = MixtureMStep.parameters(stats: Array(sums[0..<(k * s)]), components: k, dims: data.dims,
+                                                regCovar: options.regCovar, shift: data.shift)
+                bound = sums[k * s] / Double(data.globalCount)
+                if abs(bound - previous) < options.tol { converged = true; break }
+            }
+            total += iterations
+            if best == nil || bound > best!.bound {
+                best = (model, bound, iterations, converged, index)
+            }
+        }
+        let b = best!
+        return GaussianMixtureFit(model: b.model.translated(by: data.shift), lowerBound: b.bound,
+                                  iterations: b.iterations, converged: b.converged, bestStart: b.start,
+                                  totalIterations: total, centredModel: b.model)
+    }
+
+    /// The globally reduced statistics of each start's initial responsibilities.
+    static func initialStatistics(_ data: MixtureData, components k: Int, initialization: MixtureInitialization,
+                                  threads: Int, comm: Communicator) throws -> [[Double]] {
+        var out: [[Double]] = []
+        switch initialization {
+        case .random(let seed, let starts):
+            guard starts >= 1 else { throw DiscaError.badInput("mixture starts must be at least 1, got \(starts)") }
+            for start in 0..<starts {
+                var stats = MixturePass.statistics(data, components: k, threads: threads) { row, resp in
+                    randomResponsibilities(resp, components: k, seed: seed, start: start, row: row)
+                }
+                try comm.allreduce(&stats, .sum)
+                out.append(stats)
+            }
+        case .labels(let labels):
+            try comm.agree(capturingError {
+                guard labels.count == data.localCount else {
+                    throw DiscaError.badInput("warm start: \(labels.count) labels for \(data.localCount) rows")
+                }
+                if let bad = labels.first(where: { $0 < 0 || Int($0) >= k }) {
+                    throw DiscaError.badInput("warm start: label \(bad) outside 0..<\(k)")
+                }
+            })
+            var stats = labels.withUnsafeBufferPointer { l in
+                let first = data.firstRow, base = l.baseAddress!
+                return MixturePass.statistics(data, components: k, threads: threads) { row, resp in
+                    for j in 0..<k { resp[j] = 0 }
+                    resp[Int(base[row - first])] = 1
+                }
+            }
+            try comm.allreduce(&stats, .sum)
+            out.append(stats)
+        case .responsibilities(let starts):
+            try comm.agree(capturingError {
+                guard !starts.isEmpty, starts.allSatisfy({ $0.count == data.localCount * k }) else {
+                    throw DiscaError.badInput("initial responsibilities must be \(data.localCount) x \(k) per start")
+                }
+            })
+            for resp in starts {
+                var stats = resp.withUnsafeBufferPointer { r in
+                    let first = data.firstRow, base = r.baseAddress!
+                    return MixturePass.statistics(data, components: k, threads: threads) { row, out in
+                        for j in 0..<k { out[j] = base[(row - first) * k + j] }
+                    }
+                }
+                try comm.allreduce(&stats, .sum)
+                out.append(stats)
+            }
+        }
+        return out
+    }
+
+    /// K uniform draws of (seed, .mixtureInit, start, row), normalised to sum to 1.
+    @inline(__always)
+    static func randomResponsibilities(_ out: UnsafeMutablePointer<Double>, components k: Int, seed: UInt64,
+                                       start: Int, row: Int) {
+        var stream = RandomStream(seed: seed, purpose: .mixtureInit, iteration: start, index: row)
+        var sum = 0.0
+        for j in 0..<k { let u = stream.uniform(); out[j] = u; sum += u }
+        for j in 0..<k { out[j] /= sum }
+    }
+}

@@ -1,0 +1,84 @@
+import DiscaCore
+import DiscaIO
+import Foundation
+
+/// The input set, validated and read in blocks of rows, never whole: `/subtomograms` (N, D, D, D) float32.
+/// Every rank opens the file (parallel HDF5 when there are several ranks) and reads only the rows it needs.
+public final class SubtomogramSource {
+    public let path: String
+    public let dataset: String
+    public let count: Int
+    public let boxVoxels: Int
+    public var voxelsPerSubtomogram: Int { boxVoxels * boxVoxels * boxVoxels }
+    let file: HDF5File
+
+    /// Opens and validates the input on every rank; failures are agreed (every rank throws the same one-line error).
+    /// `minimumBox` is the smallest D the configured network accepts.
+    public init(path: String, dataset: String, comm: Communicator, minimumBox: Int, blocks: Int) throws {
+        self.path = path
+        self.dataset = dataset
+        let f = try HDF5File.open(path, comm: comm)
+        file = f
+        let shape = try comm.collectively {
+            try f.requireDataset(dataset, rank: 4, floatingPoint: true, meaning: "(N, D, D, D)")
+        }
+        try comm.collectively {
+            guard shape[1] == shape[2] && shape[2] == shape[3] else {
+                throw DiscaError.badInput("\(path): dataset \(dataset) has boxes \(shape[1])x\(shape[2])x\(shape[3]); subtomograms must be cubic (N, D, D, D)")
+            }
+            guard shape[0] >= comm.size else {
+                throw DiscaError.badInput("\(path): dataset \(dataset) has \(shape[0]) subtomograms, fewer than the \(comm.size) ranks")
+            }
+            guard shape[1] >= minimumBox else {
+                throw DiscaError.badInput("\(path): box \(shape[1]) is too small for network.blocks = \(blocks) (each block shrinks the box by 2; needs D >= \(minimumBox))")
+            }
+        }
+        count = shape[0]
+        boxVoxels = shape[1]
+    }
+
+    /// Reads rows `rows` (contiguous) into `out` (rows.count * D^3 values).
+    public func read(rows: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) throws {
+        try file.readRows(dataset, rows: rows, into: out)
+    }
+
+    /// Reads arbitrary rows (sorted or not) into `out`, in the given order; runs of consecutive rows are one read.
+    public func read(rowList: [Int], into out: UnsafeMutableBufferPointer<Float>) throws {
+        let v = voxelsPerSubtomogram
+        var i = 0
+        while i < rowList.count {
+            var j = i + 1
+            while j < rowList.count && rowList[j] == rowList[j - 1] + 1 { j += 1 }
+            let slice = UnsafeMutableBufferPointer(rebasing: out[(i * v)..<(j * v)])
+            try read(rows: rowList[i]..<(rowList[j - 1] + 1), into: slice)
+            i = j
+        }
+    }
+
+    /// Checks this rank's rows for NaN or Inf, streaming in blocks; the error names the first bad row (agreed).
+    public func validateFinite(comm: Communicator, blockRows: Int) throws {
+        let mine = comm.rows(of: count)
+        var buffer = [Float](repeating: 0, count: blockRows * voxelsPerSubtomogram)
+        var bad: Int? = nil
+        var readError: Error? = nil
+        var start = mine.lowerBound
+        do {
+            while start < mine.upperBound && bad == nil {
+                let end = min(start + blockRows, mine.upperBound)
+                try buffer.withUnsafeMutableBufferPointer { b in
+                    try read(rows: start..<end, into: b)
+                    let v = voxelsPerSubtomogram
+                    for r in 0..<(end - start) where bad == nil {
+                        for k in (r * v)..<((r + 1) * v) where !b[k].isFinite { bad = start + r; break }
+                    }
+                }
+                start = end
+            }
+        } catch { readError = error }
+        try comm.agree(readError)
+        let firstBad = try comm.allreduce(Int64(-(bad ?? Int.max / 2)), .max)
+        if firstBad != Int64(-(Int.max / 2)) {
+            throw CollectiveError(.badInput("\(path): dataset \(dataset) row \(-firstBad) contains NaN or Inf"))
+        }
+    }
+}

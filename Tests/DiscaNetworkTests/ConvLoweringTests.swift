@@ -1,0 +1,86 @@
+import DiscaCore
+@testable import DiscaNetwork
+import XCTest
+
+/// The BLAS-lowered convolution (both lowerings) against the direct reference, forward and backward, on odd shapes.
+final class ConvLoweringTests: XCTestCase {
+    func compare(_ g: ConvGeometry, batch: Int, lowering: ConvLowering, affine: Bool) {
+        let x = TestData.normal(batch * g.inElements, seed: 60)
+        let k = TestData.normal(g.kernelElements, seed: 61, sd: 0.2)
+        let scale = TestData.normal(g.cin, seed: 63), shift = TestData.normal(g.cin, seed: 64)
+        let dOut = TestData.normal(batch * g.outElements, seed: 65)
+        // The reference sees the affine-mapped input explicitly.
+        var xin = x
+        if affine { for i in xin.indices { xin[i] = x[i] * scale[i % g.cin] + shift[i % g.cin] } }
+        var ref = [Float](repeating: 0, count: batch * g.outElements)
+        Conv3DDirect.forward(out: &ref, x: xin, kernel: k, bias: [Float](repeating: 0, count: g.cout), batch: batch, geometry: g)
+        var refDx = [Float](repeating: 0, count: x.count), refDk = [Float](repeating: 0, count: k.count)
+        var refDb = [Float](repeating: 0, count: g.cout)
+        Conv3DDirect.backward(dx: &refDx, dKernel: &refDk, dBias: &refDb, dOut: dOut, x: xin, kernel: k, batch: batch, geometry: g)
+
+        let conv = Conv3DLowered(geometry: g, lowering: lowering)
+        var col = [Float](repeating: .nan, count: conv.columnElements(samples: batch))
+        var dcol = col
+        var out = [Float](repeating: .nan, count: batch * g.outElements)
+        conv.im2col(col: &col, x: x, samples: batch, scale: affine ? scale : nil, shift: affine ? shift : nil)
+        conv.forward(out: &out, col: col, kernel: k, samples: batch)
+        XCTAssertLessThan(TestData.relativeDifference(out, ref), 1e-5, "forward \(lowering) \(g)")
+
+        var dk = [Float](repeating: 0, count: k.count), dx = [Float](repeating: 0, count: x.count)
+        conv.accumulateKernelGradient(dKernel: &dk, col: col, dOut: dOut, samples: batch)
+        conv.columnGradient(dcol: &dcol, dOut: dOut, kernel: k, samples: batch)
+        conv.col2im(dx: &dx, dcol: dcol, samples: batch)
+        XCTAssertLessThan(TestData.relativeDifference(dk, refDk), 1e-5, "kernel gradient \(lowering) \(g)")
+        XCTAssertLessThan(TestData.relativeDifference(dx, refDx), 1e-5, "input gradient \(lowering) \(g)")
+    }
+
+    func testFullLoweringMatchesDirect() {
+        compare(ConvGeometry(inD: 5, inH: 6, inW: 7, cin: 3, cout: 5), batch: 2, lowering: .full, affine: false)
+        compare(ConvGeometry(inD: 3, inH: 3, inW: 3, cin: 1, cout: 1), batch: 3, lowering: .full, affine: false)
+        compare(ConvGeometry(inD: 4, inH: 5, inW: 3, cin: 2, cout: 7), batch: 1, lowering: .full, affine: true)
+    }
+
+    func testPlanarLoweringMatchesDirect() {
+        compare(ConvGeometry(inD: 5, inH: 6, inW: 7, cin: 3, cout: 5), batch: 2, lowering: .planar, affine: false)
+        compare(ConvGeometry(inD: 3, inH: 4, inW: 3, cin: 1, cout: 2), batch: 3, lowering: .planar, affine: false)
+        compare(ConvGeometry(inD: 6, inH: 3, inW: 5, cin: 5, cout: 3), batch: 2, lowering: .planar, affine: true)
+    }
+
+    func testBlockPlanChunksMatchDirect() {
+        // The model's entry points (convolve / convolveBackward with chunks of several samples).
+        let a = YOPOArchitecture(blocks: 2, firstWidth: 3, widthStep: 2, featureSize: 4, boxVoxels: 7)
+        for lowering in [ConvLowering.full, .planar] {
+            var policy = LoweringPolicy(forced: lowering)
+            policy.targetRows = 100   // several samples per chunk for .full
+            let plan = BlockPlan.make(architecture: a, block: 1, policy: policy)
+            let g = plan.geometry, batch = 3
+            let x = TestData.normal(batch * g.inElements, seed: 70)
+            let k = TestData.normal(g.kernelElements, seed: 71, sd: 0.2)
+            let dOut = TestData.normal(batch * g.outElements, seed: 72)
+            var ref = [Float](repeating: 0, count: batch * g.outElements)
+            Conv3DDirect.forward(out: &ref, x: x, kernel: k, bias: [Float](repeating: 0, count: g.cout), batch: batch, geometry: g)
+            var refDx = [Float](repeating: 0, count: x.count), refDk = [Float](repeating: 0, count: k.count)
+            var refDb = [Float](repeating: 0, count: g.cout)
+            Conv3DDirect.backward(dx: &refDx, dKernel: &refDk, dBias: &refDb, dOut: dOut, x: x, kernel: k, batch: batch, geometry: g)
+            var out = [Float](repeating: 0, count: ref.count), dx = [Float](repeating: .nan, count: x.count)
+            var dk = [Float](repeating: 0, count: k.count)
+            var col = [Float](repeating: 0, count: plan.columnElements), dcol = col
+            x.withUnsafeBufferPointer { xp in dOut.withUnsafeBufferPointer { gp in
+                out.withUnsafeMutableBufferPointer { op in dx.withUnsafeMutableBufferPointer { dxp in
+                    for (first, n) in plan.chunks(batch: batch) {
+                        let xs = xp.baseAddress! + first * g.inElements, gs = gp.baseAddress! + first * g.outElements
+                        plan.convolve(out: op.baseAddress! + first * g.outElements, x: xs, samples: n, scale: nil,
+                                      shift: nil, kernel: k, col: &col)
+                        plan.convolveBackward(dx: dxp.baseAddress! + first * g.inElements, dKernel: &dk, dOut: gs,
+                                              x: xs, samples: n, scale: nil, shift: nil, kernel: k, col: &col,
+                                              dcol: &dcol)
+                    }
+                } }
+            } }
+            if lowering == .full { XCTAssertGreaterThan(plan.samplesPerChunk, 1) }
+            XCTAssertLessThan(TestData.relativeDifference(out, ref), 1e-5)
+            XCTAssertLessThan(TestData.relativeDifference(dk, refDk), 1e-5)
+            XCTAssertLessThan(TestData.relativeDifference(dx, refDx), 1e-5)
+        }
+    }
+}
