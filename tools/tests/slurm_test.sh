@@ -14,7 +14,7 @@
 # Every wait is bounded (the whole test gives up after SLURM_TEST_DEADLINE_S, default 280 s); the daemons are
 # always stopped (trap).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 repo="$PWD"
 
 fake=0 keep=0
