@@ -138,20 +138,25 @@ extension DiscaConfig {
         _ = try candidateKs()
     }
 
+    /// Every key with its value as TOML text, in table order.
+    public func keyValues() -> [(key: String, value: String)] {
+        Self.fields.map { f in
+            switch f.ref {
+            case .int(let kp): return (f.key, String(self[keyPath: kp]))
+            case .double(let kp): return (f.key, formatTOMLDouble(self[keyPath: kp]))
+            case .string(let kp): return (f.key, "\"\(self[keyPath: kp])\"")
+            }
+        }
+    }
+
     /// The effective configuration as TOML (stored in the run directory).
     public func renderTOML() -> String {
         var out = "# disca effective configuration\n"
         var section = ""
-        for f in Self.fields {
+        for (f, kv) in zip(Self.fields, keyValues()) {
             let parts = f.key.split(separator: ".", maxSplits: 1).map(String.init)
             if parts[0] != section { section = parts[0]; out += "\n[\(section)]\n" }
-            let value: String
-            switch f.ref {
-            case .int(let kp): value = String(self[keyPath: kp])
-            case .double(let kp): value = formatTOMLDouble(self[keyPath: kp])
-            case .string(let kp): value = "\"\(self[keyPath: kp])\""
-            }
-            out += "\(parts[1]) = \(value)  # \(f.doc)\n"
+            out += "\(parts[1]) = \(kv.value)  # \(f.doc)\n"
         }
         return out
     }

@@ -11,15 +11,14 @@ extension FFTPlan {
         var s = 1
         for stage in stages {
             let r = stage.radix, m = stage.length / r
-            stage.twiddleRe.withUnsafeBufferPointer { twr in
-                stage.twiddleIm.withUnsafeBufferPointer { twi in
-                    switch r {
-                    case 2: pass2(xr, xi, yr, yi, m, s, twr, twi)
-                    case 3: pass3(xr, xi, yr, yi, m, s, twr, twi)
-                    case 4: pass4(xr, xi, yr, yi, m, s, twr, twi)
-                    default: passGeneric(xr, xi, yr, yi, m, s, r, twr, twi, stage)
-                    }
-                }
+            let twr = UnsafePointer(table + stage.twiddleOffset), twi = twr + m * r
+            switch r {
+            case 2: pass2(xr, xi, yr, yi, m, s, twr, twi)
+            case 3: pass3(xr, xi, yr, yi, m, s, twr, twi)
+            case 4: pass4(xr, xi, yr, yi, m, s, twr, twi)
+            default:
+                let rr = UnsafePointer(table + stage.rootOffset)
+                passGeneric(xr, xi, yr, yi, m, s, r, twr, twi, rr, rr + r)
             }
             swap(&xr, &yr); swap(&xi, &yi)
             s *= r
@@ -33,7 +32,7 @@ extension FFTPlan {
     @inline(__always)
     private func pass2(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>,
                        _ yr: UnsafeMutablePointer<Double>, _ yi: UnsafeMutablePointer<Double>,
-                       _ m: Int, _ s: Int, _ twr: UnsafeBufferPointer<Double>, _ twi: UnsafeBufferPointer<Double>) {
+                       _ m: Int, _ s: Int, _ twr: UnsafePointer<Double>, _ twi: UnsafePointer<Double>) {
         for p in 0..<m {
             let wr = twr[2 * p + 1], wi = twi[2 * p + 1]
             for q in 0..<s {
@@ -50,7 +49,7 @@ extension FFTPlan {
     @inline(__always)
     private func pass3(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>,
                        _ yr: UnsafeMutablePointer<Double>, _ yi: UnsafeMutablePointer<Double>,
-                       _ m: Int, _ s: Int, _ twr: UnsafeBufferPointer<Double>, _ twi: UnsafeBufferPointer<Double>) {
+                       _ m: Int, _ s: Int, _ twr: UnsafePointer<Double>, _ twi: UnsafePointer<Double>) {
         // w_3 = -1/2 - i sqrt(3)/2: u = 1, 2 give (a - (b + c) / 2) -+ i (sqrt(3) / 2) (b - c).
         let h = 0.866_025_403_784_438_6
         let sm = s * m
@@ -75,7 +74,7 @@ extension FFTPlan {
     @inline(__always)
     private func pass4(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>,
                        _ yr: UnsafeMutablePointer<Double>, _ yi: UnsafeMutablePointer<Double>,
-                       _ m: Int, _ s: Int, _ twr: UnsafeBufferPointer<Double>, _ twi: UnsafeBufferPointer<Double>) {
+                       _ m: Int, _ s: Int, _ twr: UnsafePointer<Double>, _ twi: UnsafePointer<Double>) {
         let sm = s * m
         for p in 0..<m {
             let w1r = twr[4 * p + 1], w1i = twi[4 * p + 1], w2r = twr[4 * p + 2], w2i = twi[4 * p + 2]
@@ -102,28 +101,26 @@ extension FFTPlan {
     /// Any radix r: a plain r-point DFT per butterfly (r <= largestDirectRadix, so at most 13^2 multiplies).
     private func passGeneric(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>,
                              _ yr: UnsafeMutablePointer<Double>, _ yi: UnsafeMutablePointer<Double>,
-                             _ m: Int, _ s: Int, _ r: Int,
-                             _ twr: UnsafeBufferPointer<Double>, _ twi: UnsafeBufferPointer<Double>, _ stage: Stage) {
-        var ar = [Double](repeating: 0, count: r), ai = ar
-        let sm = s * m
-        stage.rootRe.withUnsafeBufferPointer { rr in
-            stage.rootIm.withUnsafeBufferPointer { ri in
-                for p in 0..<m {
-                    for q in 0..<s {
-                        let i0 = q + s * p
-                        for t in 0..<r { ar[t] = xr[i0 + t * sm]; ai[t] = xi[i0 + t * sm] }
-                        let o = q + s * r * p
-                        for u in 0..<r {
-                            var sr = 0.0, si = 0.0
-                            var k = 0                                  // (t * u) mod r
-                            for t in 0..<r {
-                                sr += ar[t] * rr[k] - ai[t] * ri[k]
-                                si += ar[t] * ri[k] + ai[t] * rr[k]
-                                k += u; if k >= r { k -= r }
-                            }
-                            let wr = twr[p * r + u], wi = twi[p * r + u]
-                            yr[o + s * u] = sr * wr - si * wi; yi[o + s * u] = sr * wi + si * wr
+                             _ m: Int, _ s: Int, _ r: Int, _ twr: UnsafePointer<Double>, _ twi: UnsafePointer<Double>,
+                             _ rr: UnsafePointer<Double>, _ ri: UnsafePointer<Double>) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * r) { buffer in
+            let ar = buffer.baseAddress!, ai = ar + r
+            let sm = s * m
+            for p in 0..<m {
+                for q in 0..<s {
+                    let i0 = q + s * p
+                    for t in 0..<r { ar[t] = xr[i0 + t * sm]; ai[t] = xi[i0 + t * sm] }
+                    let o = q + s * r * p
+                    for u in 0..<r {
+                        var sr = 0.0, si = 0.0
+                        var k = 0                                  // (t * u) mod r
+                        for t in 0..<r {
+                            sr += ar[t] * rr[k] - ai[t] * ri[k]
+                            si += ar[t] * ri[k] + ai[t] * rr[k]
+                            k += u; if k >= r { k -= r }
                         }
+                        let wr = twr[p * r + u], wi = twi[p * r + u]
+                        yr[o + s * u] = sr * wr - si * wi; yi[o + s * u] = sr * wi + si * wr
                     }
                 }
             }

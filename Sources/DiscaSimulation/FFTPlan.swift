@@ -14,16 +14,18 @@ public final class FFTPlan: @unchecked Sendable {
     /// Largest prime handled by a direct butterfly; larger primes go through Bluestein.
     public static let largestDirectRadix = 13
 
+    /// One Stockham pass. Its tables live in `table`: twiddles (length / radix, radix) exp(-2 pi i p u / length),
+    /// real parts at `twiddleOffset`, imaginary parts right after; then the radix roots exp(-2 pi i u / radix),
+    /// real at `rootOffset`, imaginary right after. Plain integers, so the hot loop touches no reference counts.
     struct Stage {
         let radix: Int
         let length: Int            // sub-transform length at this stage (n, n / r1, n / (r1 r2), ...)
-        let twiddleRe: [Double]    // (length / radix, radix): exp(-2 pi i p u / length)
-        let twiddleIm: [Double]
-        let rootRe: [Double]       // (radix): exp(-2 pi i u / radix)
-        let rootIm: [Double]
+        let twiddleOffset: Int
+        let rootOffset: Int
     }
 
     let stages: [Stage]
+    let table: UnsafeMutablePointer<Double>
     let bluestein: Bluestein?
 
     public init(length n: Int) {
@@ -32,9 +34,11 @@ public final class FFTPlan: @unchecked Sendable {
         let factors = FFTPlan.factorize(n)
         if let largest = factors.max(), largest > FFTPlan.largestDirectRadix {
             stages = []
+            table = .allocate(capacity: 1)
             bluestein = Bluestein(n: n)
         } else {
             var stages = [Stage]()
+            var values = [Double]()
             var length = n
             for r in factors {
                 let m = length / r
@@ -45,15 +49,22 @@ public final class FFTPlan: @unchecked Sendable {
                         twr[p * r + u] = cos(angle); twi[p * r + u] = sin(angle)
                     }
                 }
-                let rr = (0..<r).map { cos(-2 * Double.pi * Double($0) / Double(r)) }
-                let ri = (0..<r).map { sin(-2 * Double.pi * Double($0) / Double(r)) }
-                stages.append(Stage(radix: r, length: length, twiddleRe: twr, twiddleIm: twi, rootRe: rr, rootIm: ri))
+                let twiddleOffset = values.count
+                values += twr + twi
+                let rootOffset = values.count
+                values += (0..<r).map { cos(-2 * Double.pi * Double($0) / Double(r)) }
+                values += (0..<r).map { sin(-2 * Double.pi * Double($0) / Double(r)) }
+                stages.append(Stage(radix: r, length: length, twiddleOffset: twiddleOffset, rootOffset: rootOffset))
                 length = m
             }
             self.stages = stages
+            table = .allocate(capacity: max(1, values.count))
+            table.initialize(from: values, count: values.count)
             bluestein = nil
         }
     }
+
+    deinit { table.deallocate() }
 
     /// Radices in the order used: 4s first, then 2, 3, 5, then other primes.
     static func factorize(_ n: Int) -> [Int] {

@@ -125,17 +125,56 @@ public final class ImagingModel: @unchecked Sendable {
 
     /// One subtomogram from a sampled map `x` and white noise `noise` (both box^3, C order): normalized
     /// W (CTF X + sigma N). Returns the map and the achieved signal variance / noise variance.
+    /// Two sweeps over the spectrum of z = x + i n (powers, then the mix), so no separate S and M are stored;
+    /// `components` is the plain two-FFT version it is tested against.
     public func image(signal x: [Float], noise: [Float]) -> (subtomogram: [Float], snr: Double) {
-        let s = spectra(signal: x, noise: noise)
-        let sigma = noiseScale(s)
-        var yr = s.signalRe, yi = s.signalIm
-        for i in yr.indices { yr[i] += sigma * s.noiseRe[i]; yi[i] += sigma * s.noiseIm[i] }
+        let n = parameters.box, count = n * n * n
+        precondition(x.count == count && noise.count == count, "ImagingModel: expected \(count) voxels")
+        var zr = x.map(Double.init), zi = noise.map(Double.init)
+        fft.forward(&zr, &zi)
+        var yr = [Double](repeating: 0, count: count), yi = yr
+        var ps = 0.0, pn = 0.0
+        // Sweep 1: |W CTF X|^2 and |W N|^2 summed over k != 0.
+        zr.withUnsafeBufferPointer { zr in zi.withUnsafeBufferPointer { zi in
+            signalFilter.withUnsafeBufferPointer { g in noiseFilter.withUnsafeBufferPointer { h in
+                forEachPair(n) { i, j in
+                    let a = zr[i], b = zi[i], c = zr[j], d = zi[j]
+                    let xr = (a + c) / 2, xi = (b - d) / 2, nr = (b + d) / 2, ni = (c - a) / 2
+                    ps += g[i] * g[i] * (xr * xr + xi * xi)
+                    pn += h[i] * h[i] * (nr * nr + ni * ni)
+                }
+                let v2 = Double(count) * Double(count)
+                let spectra = Spectra(signalRe: [], signalIm: [], noiseRe: [], noiseIm: [],
+                                      signalVariance: ps / v2, noiseVariance: pn / v2)
+                let sigma = noiseScale(spectra)
+                ps = spectra.signalVariance; pn = sigma * sigma * spectra.noiseVariance
+                // Sweep 2: Y = W CTF X + sigma W N.
+                yr.withUnsafeMutableBufferPointer { yr in yi.withUnsafeMutableBufferPointer { yi in
+                    forEachPair(n) { i, j in
+                        let a = zr[i], b = zi[i], c = zr[j], d = zi[j]
+                        let gs = g[i] / 2, hs = sigma * h[i] / 2
+                        yr[i] = gs * (a + c) + hs * (b + d)
+                        yi[i] = gs * (b - d) + hs * (c - a)
+                    }
+                } }
+            } }
+        } }
         fft.inverse(&yr, &yi)
-        let n = parameters.box
         var v = Volume(depth: n, height: n, width: n, data: yr.map { Float($0) })
         v.normalize()
-        let achieved = sigma > 0 ? s.signalVariance / (sigma * sigma * s.noiseVariance) : .infinity
-        return (v.data, achieved)
+        return (v.data, pn > 0 ? ps / pn : .infinity)
+    }
+
+    /// Calls body(i, j) for every frequency index i of the n^3 grid except 0, with j the index of -k.
+    @inline(__always) private func forEachPair(_ n: Int, _ body: (Int, Int) -> Void) {
+        for z in 0..<n {
+            let nz = (n - z) % n
+            for y in 0..<n {
+                let ny = (n - y) % n
+                let row = (z * n + y) * n, mirror = (nz * n + ny) * n
+                for x in 0..<n where row + x != 0 { body(row + x, mirror + (n - x) % n) }
+            }
+        }
     }
 
     /// The two parts of a subtomogram before they are summed and normalized, in real space:

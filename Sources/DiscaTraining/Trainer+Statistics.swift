@@ -1,0 +1,174 @@
+import DiscaCore
+import DiscaIO
+import DiscaNetwork
+import DiscaStats
+import Foundation
+
+extension Trainer {
+    struct StatisticsOutcome {
+        let converged: Bool
+        /// No training follows (converged or last iteration).
+        let finished: Bool
+    }
+
+    func progress(_ label: String, total: Int) -> ProgressDisplay {
+        ProgressDisplay(label: label, total: total, intervalSeconds: config.report.progressSeconds,
+                        output: comm.rank == 0 ? .standardOutput : .silent)
+    }
+
+    /// Features (inference mode) of this rank's rows, streamed from the input in blocks of `input.read_rows`.
+    func extractFeatures(rows: Range<Int>) throws -> [Float] {
+        let f = model.architecture.featureSize, v = source.voxelsPerSubtomogram
+        let block = config.input.readRows
+        var out = [Float]()
+        out.reserveCapacity(rows.count * f)
+        var buffer = [Float](repeating: 0, count: block * v)
+        let shown = progress("iteration \(state.iteration) features (rank 0 rows)", total: rows.count)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(start + block, rows.upperBound)
+            try buffer.withUnsafeMutableBufferPointer { b in
+                try source.read(rows: start..<end, into: UnsafeMutableBufferPointer(rebasing: b[0..<((end - start) * v)]))
+                out += model.extractFeatures(UnsafePointer(b.baseAddress!), count: end - start)
+            }
+            start = end
+            shown.update(done: start - rows.lowerBound)
+        }
+        shown.finish()
+        return out
+    }
+
+    /// Features -> PCA -> mixtures over candidate K -> matched labels -> DDBI -> best-so-far -> (new head).
+    func statisticsPhase() throws -> StatisticsOutcome {
+        let i = state.iteration
+        let n = source.count
+        let mine = comm.rows(of: n)
+        let features = try extractFeatures(rows: mine)
+        let featureRows = LocalRows(values: features, dims: model.architecture.featureSize, firstRow: mine.lowerBound)
+        let p = config.mixture.pcaComponents
+        let pca: PCAModel? = p > 0 ? try PCA.fit(featureRows, components: p, comm: comm) : nil
+        let projected = pca.map { $0.transform(featureRows) } ?? featureRows
+        let data = try MixtureData(projected, comm: comm)
+        let options = MixtureSelectionOptions(
+            candidates: try config.candidateKs(), starts: config.mixture.nInit, regCovar: config.mixture.regCovar,
+            maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
+            tolDeNovoOnly: config.mixture.toleranceDeNovo,
+            seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, threads: 0, posterior: true)
+        let previous: [Int32]? = state.k > 0 ? Array(labels[mine]) : nil
+        let current = previous.map { (labels: $0, k: state.k) }
+        let selection = try MixtureSelection.run(data, options: options, current: current, comm: comm)
+        var newLabels = selection.labels
+        var posterior = selection.posterior
+        var mixture = selection.model
+        let k = selection.k
+        var changed: Double? = nil
+        if let previous {
+            if k == state.k {
+                let map = try LabelMatching.mapping(new: newLabels, previous: previous, k: k, comm: comm)
+                LabelMatching.apply(map, labels: &newLabels, posterior: &posterior, k: k)
+                var inverse = [Int](repeating: 0, count: k)
+                for (old, new) in map.enumerated() { inverse[new] = old }
+                mixture = mixture.selecting(inverse)
+            }
+            changed = try LabelMatching.changedFraction(newLabels, previous, comm: comm)
+        }
+        let ddbi = try DDBI.compute(data, labels: newLabels, components: k, regCovar: config.mixture.regCovar,
+                                    comm: comm)
+        var sizes = [Int64](repeating: 0, count: k)
+        for l in newLabels { sizes[Int(l)] += 1 }
+        try comm.allreduce(&sizes, .sum)
+
+        let previousK = state.k
+        state.k = k
+        if ddbi < state.bestDDBI {
+            state.bestDDBI = ddbi
+            state.bestIteration = i
+            let outputs = LocalOutputs(count: n, rows: mine, features: features,
+                                       featureSize: model.architecture.featureSize, featuresPCA: projected.values,
+                                       pcaSize: projected.dims, labels: newLabels, posterior: posterior, classes: k)
+            try writeResultFile(runDirectory.resultPath, outputs: outputs,
+                                attributes: [("K", .int(k)), ("best_iteration", .int(i)), ("iterations", .int(i + 1)),
+                                             ("ddbi", .double(ddbi)), ("bic", .double(selection.bic))], comm: comm)
+            try writeModel(pca: pca, mixture: mixture)
+        } else {
+            try comm.collectively {
+                guard comm.rank == 0, FileManager.default.fileExists(atPath: runDirectory.resultPath) else { return }
+                let f = try HDF5File.open(runDirectory.resultPath, writable: true)
+                try f.setAttribute("iterations", .int(i + 1))
+                try f.close()
+            }
+        }
+        try writeSamples(projected: projected, labels: newLabels, k: k, bic: selection.bic, ddbi: ddbi)
+
+        let converged = previous != nil && i >= max(1, config.loop.minIterations) && previousK == k
+            && (1 - (changed ?? 1)) > config.loop.convergenceFraction
+        let finished = converged || i == config.loop.maxIterations - 1
+        let learningRate = config.training.learningRate * pow(config.training.learningRateDecay, Double(state.epochsDone))
+        let smoothing = config.training.smoothing * pow(config.training.smoothingDecay, Double(state.epochsDone + 1))
+        state.pendingHistory = try jsonLine([
+            "iteration": i, "K": k, "bic": selection.bic, "ddbi": ddbi,
+            "changed_fraction": changed.map { $0 as Any } ?? NSNull(),
+            "cluster_sizes": sizes.map { Int($0) }, "learning_rate": learningRate, "smoothing": smoothing,
+            "used_warm_start": selection.usedWarmStart,
+        ])
+        let changedText = changed.map { String(format: "%.4f", $0) } ?? "-"
+        say(String(format: "iteration %d: K %d, BIC %.1f, DDBI %.4f%@, changed %@, sizes %@", i, k, selection.bic,
+                   ddbi, state.bestIteration == i ? " (best)" : "", changedText,
+                   sizes.map { String($0) }.joined(separator: "/")))
+        labels = try gatherLabels(newLabels, total: n, comm: comm)
+        if converged { say("converged: more than \(config.loop.convergenceFraction * 100)% of labels unchanged") }
+        if finished { return StatisticsOutcome(converged: converged, finished: true) }
+        if previousK != k {
+            try model.replaceHead(classes: k, seed: seed, generation: i + 1)
+            try fitHead(features: features, localLabels: newLabels, k: k, smoothing: smoothing)
+        }
+        state.training = true
+        state.step = 0
+        return StatisticsOutcome(converged: false, finished: false)
+    }
+
+    /// A fresh head fitted alone on the fixed features with the current labels (algorithm.md section 3).
+    func fitHead(features: [Float], localLabels: [Int32], k: Int, smoothing: Double) throws {
+        let n = source.count, f = model.architecture.featureSize
+        let mine = comm.rows(of: n)
+        let targets = smoothedTargets(labels: localLabels, classes: k, alpha: smoothing)
+        let batch = config.training.batchSize
+        var lastLoss: Float = 0
+        for epoch in 0..<config.training.headEpochs {
+            var stream = RandomStream(seed: seed, purpose: .headInit, iteration: state.iteration, index: epoch)
+            let order = stream.permutation(n)
+            var start = 0
+            while start < n {
+                let end = min(start + batch, n)
+                var x = [Float](), y = [Float]()
+                for r in order[start..<end] where mine.contains(r) {
+                    let local = r - mine.lowerBound
+                    x += features[(local * f)..<((local + 1) * f)]
+                    y += targets[(local * k)..<((local + 1) * k)]
+                }
+                lastLoss = try model.head.trainStep(features: x, targets: y,
+                                                    learningRate: Float(config.training.headLearningRate), comm: comm)
+                start = end
+            }
+        }
+        say(String(format: "  new head for K %d fitted on fixed features (%d epochs, last loss %.4f)", k,
+                   config.training.headEpochs, lastLoss))
+    }
+
+    /// model.h5: everything `predict` needs (network, head, PCA, mixture), written whole then renamed.
+    func writeModel(pca: PCAModel?, mixture: GaussianMixtureModel) throws {
+        let tmp = runDirectory.modelPath + ".tmp"
+        let f = try HDF5File.create(tmp, comm: comm)
+        try ModelFile.writeNetwork(model, to: f, optimizer: false, comm: comm)
+        if let pca { try ModelFile.writePCA(pca, to: f, comm: comm) }
+        try ModelFile.writeMixture(mixture, to: f, comm: comm)
+        try f.setAttribute("iteration", .int(state.iteration))
+        try f.setAttribute("dataset", .string(config.input.dataset))
+        try f.setAttribute("version", .string(options.version))
+        try f.close()
+        try comm.barrier()
+        try comm.collectively {
+            if comm.rank == 0 { try syncFile(tmp); try renameFile(tmp, to: runDirectory.modelPath) }
+        }
+    }
+}
