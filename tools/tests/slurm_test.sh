@@ -93,7 +93,10 @@ else
   status=$?
   [ "$status" -eq 3 ] && skip "disca simulate is not built yet (exit 3); no data set to train on"
   [ "$status" -eq 0 ] || { echo "FAIL disca simulate exited $status: $(tail -n 3 "$tmp/simulate.log")"; failed=1; summary; exit 1; }
-  train_options=(--config "$repo/configs/demo.toml" --set training.iterations=4)
+  # checkpoint.minutes=0.02: a timed checkpoint every second or so inside an iteration, so that the stop can be sent
+  # in the middle of an epoch (the hardest place to resume exactly); it does not change what is computed.
+  train_options=(--config "$repo/configs/demo.toml" --set loop.max_iterations=4 --set loop.min_iterations=4
+    --set mixture.candidates=2-8 --set checkpoint.minutes=0.02)
 fi
 
 # ---- Jobs ---------------------------------------------------------------------------------------------------------
@@ -117,11 +120,18 @@ log_a="$work/uninterrupted-$job_a.log"
 log_b="$work/preempted-$job_b.log"
 note "submitted A=$job_a (uninterrupted), B=$job_b (to be stopped)"
 
-# Stop B once it has written its first checkpoint, while it is still running.
-wait_until "B's first checkpoint" test -f "$work/runB/checkpoint.h5"
+# Stop B in the middle of the run: the real program once it has written a timed checkpoint inside iteration 1's
+# training epoch (so it stops mid-epoch), the fake once it has written its first checkpoint.
+ready_to_stop() {
+  job_done "$job_b" && return 0
+  if [ "$fake" = 1 ]; then test -f "$work/runB/checkpoint.h5"
+  else grep -aq "checkpoint written (iteration 1, step" "$log_b" 2>/dev/null
+  fi
+}
+wait_until "B to reach the middle of its run" ready_to_stop
 first_state="$(job_field "$job_b" JobState)"
 scancel --signal=USR1 --batch "$job_b"
-note "B: first checkpoint after $((SECONDS - started)) s, state $first_state; sent SIGUSR1 to its batch script"
+note "B: $((SECONDS - started)) s in, state $first_state: sent SIGUSR1 to its batch script"
 wait_until "B's requeue" bash -c "grep -q 'requeueing job' '$log_b' 2>/dev/null"
 wait_until "B's restart" bash -c "grep -q 'start 2 on' '$log_b' 2>/dev/null"
 wait_until "A to finish" job_done "$job_a"
@@ -156,6 +166,15 @@ check "B completed with exit 0 ($(job_field "$job_b" JobState) $(job_field "$job
 check "B's history has each iteration once, as A's ($(iterations "$work/runB"))" \
   same "$(iterations "$work/runB")" "$(iterations "$work/runA")"
 check "B's labels equal A's" same "$(labels "$work/runB")" "$(labels "$work/runA")"
+if [ "$fake" = 0 ]; then
+  # Exact resumption: the rest of result.h5 and every iteration's numbers (but its timings) are the same too.
+  h5_data() { h5dump -d "$2" -y -w 0 "$1" 2>/dev/null | sed -n '/DATA {/,$p' | md5sum | cut -c1-32; }
+  for dataset in /features /features_pca /posterior; do
+    check "B's $dataset equals A's" same "$(h5_data "$work/runB/result.h5" "$dataset")" "$(h5_data "$work/runA/result.h5" "$dataset")"
+  done
+  untimed() { sed -E 's/"(seconds|subtomograms_per_second)": *[^,}]*,?//g' "$1/history.jsonl" 2>/dev/null; }
+  check "B's history.jsonl equals A's but for timings" same "$(untimed "$work/runB")" "$(untimed "$work/runA")"
+fi
 
 # Prediction with A's model, as a batch job (skipped while `disca predict` is not built).
 job_p="$(cd "$work" && sbatch --parsable --job-name=predict --ntasks-per-node=2 --time=5 \
@@ -175,7 +194,7 @@ else
 fi
 
 echo "---- transcript of the stopped-and-requeued job B=$job_b (log $log_b, sbatch lines) ----"
-grep -E "disca-train.sbatch:|resum|checkpoint|Forwarding" "$log_b" | sed 's/^/     /'
+grep -aE "disca-train.sbatch:|resum|checkpoint|Forwarding" "$log_b" | tr -d '\r' | sed 's/\x1b\[K//g; s/^/     /'
 note "B: $(scontrol show job "$job_b" -o | tr ' ' '\n' | grep -E '^(JobState|Restarts|ExitCode|SubmitTime|StartTime|EndTime)=' | tr '\n' ' ')"
 note "labels A: $(labels "$work/runA" | cut -c1-120)"
 note "labels B: $(labels "$work/runB" | cut -c1-120)"
