@@ -19,7 +19,7 @@ for prog in munged munge slurmctld slurmd sinfo scontrol sbatch; do
 done
 [ "$(id -u)" = 0 ] || skip "slurmd must run as root (this user is $(id -un))"
 
-host="$(hostname -s 2>/dev/null || true)"
+host="$(hostname -s 2>/dev/null || uname -n | cut -d. -f1)"
 [[ "$host" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] || skip "hostname '$host' is not usable as a Slurm node name"
 
 mkdir -p "$dir"

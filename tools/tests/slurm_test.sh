@@ -63,8 +63,8 @@ trap 'echo "slurm_test: interrupted"; exit 130' INT TERM
 
 # Is `disca train` built? A stub exits 3 ("verb not built yet") at once; the real verb rejects the missing input (2).
 if [ "$fake" = 0 ]; then
-  "$disca" train --help >/dev/null 2>&1 || skip "'$disca train --help' failed"
-  "$disca" train --input "$tmp/missing.h5" --output "$tmp/probe" >/dev/null 2>&1
+  timeout 60 "$disca" train --help >/dev/null 2>&1 || skip "'$disca train --help' failed"
+  timeout 60 "$disca" train --input "$tmp/missing.h5" --output "$tmp/probe" >/dev/null 2>&1
   [ $? -eq 3 ] && skip "disca train is not built yet (exit 3 'not built yet'); nothing to submit"
 fi
 
@@ -80,7 +80,7 @@ if [ "$status" -ne 0 ]; then
   skip "$(cat "$tmp/start.err")"
 fi
 eval "$cluster_env"   # export SLURM_CONF=...
-note "cluster up in $((SECONDS - started)) s: $(sinfo -h -o '%P %D %t %c CPUs')"
+note "cluster up in $((SECONDS - started)) s: $(timeout 15 sinfo -h -o '%P %D %t %c CPUs')"
 
 # ---- Data set -----------------------------------------------------------------------------------------------------
 # A tiny set and a small network: a few iterations, each long enough that the signal lands in the middle of the run.
@@ -89,7 +89,7 @@ if [ "$fake" = 1 ]; then
   echo "fake subtomograms" > "$set_file"
   train_options=()
 else
-  "$disca" simulate --output "$set_file" --per-class 20 --box 16 --snr 0.5 --seed 7 >"$tmp/simulate.log" 2>&1
+  timeout 120 "$disca" simulate --output "$set_file" --per-class 20 --box 16 --snr 0.5 --seed 7 >"$tmp/simulate.log" 2>&1
   status=$?
   [ "$status" -eq 3 ] && skip "disca simulate is not built yet (exit 3); no data set to train on"
   [ "$status" -eq 0 ] || { echo "FAIL disca simulate exited $status: $(tail -n 3 "$tmp/simulate.log")"; failed=1; summary; exit 1; }
@@ -100,7 +100,7 @@ else
 fi
 
 # ---- Jobs ---------------------------------------------------------------------------------------------------------
-job_field() { scontrol show job "$1" -o 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+job_field() { timeout 15 scontrol show job "$1" -o 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 wait_until() {  # wait_until DESCRIPTION COMMAND...: polls every 0.5 s until the command succeeds or the deadline
   local what="$1"; shift
   while ! "$@"; do
@@ -110,7 +110,7 @@ wait_until() {  # wait_until DESCRIPTION COMMAND...: polls every 0.5 s until the
 }
 job_done() { case "$(job_field "$1" JobState)" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|"") return 0 ;; *) return 1 ;; esac; }
 submit() {  # submit NAME RUNDIR: the real batch script, 2 ranks, from the work folder
-  (cd "$work" && sbatch --parsable --job-name="$1" --ntasks-per-node=2 --cpus-per-task=1 --time=10 \
+  (cd "$work" && timeout 30 sbatch --parsable --job-name="$1" --ntasks-per-node=2 --cpus-per-task=1 --time=10 \
     --export=ALL,DISCA="$disca" "$repo/slurm/disca-train.sbatch" "$set_file" "$2" "${train_options[@]}")
 }
 
@@ -130,7 +130,7 @@ ready_to_stop() {
 }
 wait_until "B to reach the middle of its run" ready_to_stop
 first_state="$(job_field "$job_b" JobState)"
-scancel --signal=USR1 --batch "$job_b"
+timeout 15 scancel --signal=USR1 --batch "$job_b"
 note "B: $((SECONDS - started)) s in, state $first_state: sent SIGUSR1 to its batch script"
 wait_until "B's requeue" bash -c "grep -q 'requeueing job' '$log_b' 2>/dev/null"
 wait_until "B's restart" bash -c "grep -q 'start 2 on' '$log_b' 2>/dev/null"
@@ -177,7 +177,7 @@ if [ "$fake" = 0 ]; then
 fi
 
 # Prediction with A's model, as a batch job (skipped while `disca predict` is not built).
-job_p="$(cd "$work" && sbatch --parsable --job-name=predict --ntasks-per-node=2 --time=5 \
+job_p="$(cd "$work" && timeout 30 sbatch --parsable --job-name=predict --ntasks-per-node=2 --time=5 \
   --export=ALL,DISCA="$disca" "$repo/slurm/disca-predict.sbatch" runA "$set_file" predicted.h5)"
 wait_until "the prediction" job_done "$job_p"
 skipped=""
@@ -195,7 +195,7 @@ fi
 
 echo "---- transcript of the stopped-and-requeued job B=$job_b (log $log_b, sbatch lines) ----"
 grep -aE "disca-train.sbatch:|resum|checkpoint|Forwarding" "$log_b" | tr -d '\r' | sed 's/\x1b\[K//g; s/^/     /'
-note "B: $(scontrol show job "$job_b" -o | tr ' ' '\n' | grep -E '^(JobState|Restarts|ExitCode|SubmitTime|StartTime|EndTime)=' | tr '\n' ' ')"
+note "B: $(timeout 15 scontrol show job "$job_b" -o | tr ' ' '\n' | grep -E '^(JobState|Restarts|ExitCode|SubmitTime|StartTime|EndTime)=' | tr '\n' ' ')"
 note "labels A: $(labels "$work/runA" | cut -c1-120)"
 note "labels B: $(labels "$work/runB" | cut -c1-120)"
 note "took $((SECONDS - started)) s"
