@@ -28,6 +28,10 @@ public enum MixtureInitialization: Sendable {
     /// RandomStream(seed: seed, purpose: .mixtureInit, iteration: i, index: n), normalised to sum to 1. Keyed by the
     /// global row, so the result does not depend on the number of ranks.
     case random(seed: UInt64, starts: Int)
+    /// `starts` k-means++ starts (scikit-learn's init_params="k-means++"; see `KMeansPlusPlus`): each component
+    /// begins at one row chosen by k-means++ seeding. Not the paper's choice; far less prone than random
+    /// responsibilities to stopping at the symmetric start when clusters are well separated.
+    case kMeansPlusPlus(seed: UInt64, starts: Int)
     /// One start from hard labels of the local rows (0..<K): one-hot responsibilities (a warm start).
     case labels([Int32])
     /// One start per element, each the local rows' responsibilities, (localCount, K) row-major.
@@ -67,7 +71,7 @@ public enum GaussianMixture {
                            options: GaussianMixtureOptions = GaussianMixtureOptions(),
                            comm: Communicator) throws -> GaussianMixtureFit {
         guard k >= 1 && k <= data.globalCount else {
-            throw DiscaError.badInput("mixture components \(k) must be in 1...\(data.globalCount) (the number of rows)")
+            throw CollectiveError(.badInput("mixture components \(k) must be in 1...\(data.globalCount) (the number of rows)"))
         }
         let starts = try initialStatistics(data, components: k, initialization: initialization,
                                            threads: options.resolvedThreads, comm: comm)
@@ -107,10 +111,23 @@ public enum GaussianMixture {
         var out: [[Double]] = []
         switch initialization {
         case .random(let seed, let starts):
-            guard starts >= 1 else { throw DiscaError.badInput("mixture starts must be at least 1, got \(starts)") }
+            guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
             for start in 0..<starts {
                 var stats = MixturePass.statistics(data, components: k, threads: threads) { row, resp in
                     randomResponsibilities(resp, components: k, seed: seed, start: start, row: row)
+                }
+                try comm.allreduce(&stats, .sum)
+                out.append(stats)
+            }
+        case .kMeansPlusPlus(let seed, let starts):
+            guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
+            for start in 0..<starts {
+                let ids = try KMeansPlusPlus.seeds(data, components: k, seed: seed, start: start, comm: comm)
+                var columns: [Int: [Int]] = [:]   // local row -> components starting there
+                for (c, id) in ids.enumerated() where data.globalRows.contains(id) { columns[id - data.firstRow, default: []].append(c) }
+                var stats = MixturePass.statistics(data, components: k, threads: threads) { row, resp in
+                    for j in 0..<k { resp[j] = 0 }
+                    if let cs = columns[row - data.firstRow] { for c in cs { resp[c] = 1 } }
                 }
                 try comm.allreduce(&stats, .sum)
                 out.append(stats)

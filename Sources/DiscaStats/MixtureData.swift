@@ -20,6 +20,9 @@ public struct MixtureData: Sendable {
     /// (localCount, AugmentedRows.width(d)) or empty when over budget (then built per block).
     let augmented: [Double]
 
+    /// The global indices of the local rows.
+    public var globalRows: Range<Int> { firstRow..<(firstRow + localCount) }
+
     /// Default limit for the cached augmented rows of one rank (d = 16: 153 Doubles a row, about 3.3 M rows).
     public static let defaultCacheBudgetBytes = 512 << 20
 
@@ -69,7 +72,7 @@ public struct MixtureData: Sendable {
         sums[d] = Double(rows.count)
         try comm.allreduce(&sums, .sum)
         let n = Int(sums[d])
-        guard n >= 2 else { throw DiscaError.badInput("a Gaussian mixture needs at least 2 rows, got \(n)") }
+        guard n >= 2 else { throw CollectiveError(.badInput("a Gaussian mixture needs at least 2 rows, got \(n)")) }
         let mean = (0..<d).map { sums[$0] / Double(n) }
         self.init(local: rows, shift: mean, globalCount: n, cacheBudgetBytes: cacheBudgetBytes)
     }

@@ -72,27 +72,35 @@ struct MixtureKernel {
 
     /// In place, per row: log densities -> responsibilities exp(l - logsumexp(l)). Returns the sum over rows of
     /// logsumexp(l) (the log-likelihood of the rows). Writes each row's argmax into `labels` when given.
+    /// The exponentials of the whole block go through `VectorExp` in one pass.
     static func normalizeRows(_ p: UnsafeMutablePointer<Double>, rows: Int, components k: Int,
                               labels: UnsafeMutablePointer<Int32>? = nil) -> Double {
-        var total = 0.0
-        for r in 0..<rows {
-            let row = p + r * k
-            var best = 0
-            var m = row[0]
-            for j in 1..<max(k, 1) where row[j] > m { m = row[j]; best = j }
-            labels?[r] = Int32(best)
-            guard m.isFinite else {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(rows, 1)) { maxima in
+            for r in 0..<rows {
+                let row = p + r * k
+                var m = row[0]
+                if let labels {
+                    var best = 0
+                    for j in 1..<max(k, 1) where row[j] > m { m = row[j]; best = j }
+                    labels[r] = Int32(best)
+                } else {
+                    for j in 1..<max(k, 1) { m = Swift.max(m, row[j]) }
+                }
+                maxima[r] = m
                 // Unreachable with finite data and parameters; keeps NaN out if it ever happens.
-                for j in 0..<k { row[j] = 1 / Double(k) }
-                total += m
-                continue
+                if !m.isFinite { for j in 0..<k { row[j] = 0 } } else { for j in 0..<k { row[j] -= m } }
             }
-            var sum = 0.0
-            for j in 0..<k { let e = exp(row[j] - m); row[j] = e; sum += e }
-            let inv = 1 / sum
-            for j in 0..<k { row[j] *= inv }
-            total += m + log(sum)
+            VectorExp.apply(p, count: rows * k)
+            var total = 0.0
+            for r in 0..<rows {
+                let row = p + r * k
+                var sum = 0.0
+                for j in 0..<k { sum += row[j] }
+                let inv = 1 / sum
+                for j in 0..<k { row[j] *= inv }
+                total += maxima[r].isFinite ? maxima[r] + log(sum) : maxima[r]
+            }
+            return total
         }
-        return total
     }
 }

@@ -1,11 +1,21 @@
 import DiscaCore
 
+/// How the de-novo starts of a candidate begin.
+public enum MixtureStartKind: String, Codable, Sendable, Equatable {
+    /// Random responsibilities per row (the paper and the reference code; scikit-learn's init_params="random").
+    case randomResponsibilities = "random"
+    /// k-means++ seeding (scikit-learn's init_params="k-means++").
+    case kMeansPlusPlus = "k-means++"
+}
+
 /// The model-selection rule of algorithm.md section 4 (steps 2-5), as plain settings.
 public struct MixtureSelectionOptions: Codable, Sendable, Equatable {
     /// Candidate numbers of components (paper: 2...20; the reference script: [5, 10, 20]).
     public var candidates: [Int] = Array(2...20)
     /// Random starts per de-novo fit (n_init); the best lower bound is kept.
     public var starts: Int = 5
+    /// How those starts begin.
+    public var startKind: MixtureStartKind = .randomResponsibilities
     public var regCovar: Double = 1e-5
     public var maxIter: Int = 100
     /// Tolerance of both fits of the candidate equal to the current K when a warm start is made.
@@ -21,7 +31,8 @@ public struct MixtureSelectionOptions: Codable, Sendable, Equatable {
 
     public init(candidates: [Int] = Array(2...20), starts: Int = 5, regCovar: Double = 1e-5, maxIter: Int = 100,
                 tolWithWarmStart: Double = 1e-3, tolDeNovoOnly: Double = 1e-4, seed: UInt64 = 0, threads: Int = 0,
-                posterior: Bool = true) {
+                posterior: Bool = true, startKind: MixtureStartKind = .randomResponsibilities) {
+        self.startKind = startKind
         self.candidates = candidates
         self.starts = starts
         self.regCovar = regCovar
@@ -81,11 +92,14 @@ public struct MixtureSelection: Sendable {
     /// is given and K equals its K, also a warm start from its labels, keeping whichever has the lower BIC (the warm
     /// one on ties). The candidate of lowest BIC wins (the first on ties); hard labels are its argmax posteriors with
     /// empty clusters dropped and the rest renumbered in order. `current` should be passed from iteration 2 on.
+    /// The warm start is scikit-learn's initialisation from one-hot responsibilities of the labels (weights,
+    /// means, covariances with divisor n_k, + reg_covar); the reference code passes the same weights and means with
+    /// precisions from np.cov (divisor n_k - 1) instead, a difference of one EM step's worth at most.
     public static func run(_ data: MixtureData, options: MixtureSelectionOptions,
                            current: (labels: [Int32], k: Int)? = nil, comm: Communicator) throws -> MixtureSelection {
         let valid = options.candidates.filter { $0 >= 1 && $0 <= data.globalCount }
         guard !valid.isEmpty else {
-            throw DiscaError.badInput("no mixture candidate in \(options.candidates) fits \(data.globalCount) rows")
+            throw CollectiveError(.badInput("no mixture candidate in \(options.candidates) fits \(data.globalCount) rows"))
         }
         var summaries: [MixtureCandidate] = []
         var best: (fit: GaussianMixtureFit, assignment: MixtureAssignment, bic: Double, warm: Bool)?
@@ -94,10 +108,12 @@ public struct MixtureSelection: Sendable {
             let fitOptions = GaussianMixtureOptions(regCovar: options.regCovar,
                                                     tol: warmStart != nil ? options.tolWithWarmStart : options.tolDeNovoOnly,
                                                     maxIter: options.maxIter, threads: options.threads)
-            let deNovo = try GaussianMixture.fit(data, components: k,
-                                                 initialization: .random(seed: seed(for: k, from: options.seed),
-                                                                         starts: options.starts),
-                                                 options: fitOptions, comm: comm)
+            let candidateSeed = seed(for: k, from: options.seed)
+            let starts: MixtureInitialization = options.startKind == .kMeansPlusPlus
+                ? .kMeansPlusPlus(seed: candidateSeed, starts: options.starts)
+                : .random(seed: candidateSeed, starts: options.starts)
+            let deNovo = try GaussianMixture.fit(data, components: k, initialization: starts, options: fitOptions,
+                                                 comm: comm)
             let deNovoScore = try GaussianMixture.assign(data, fit: deNovo, options: fitOptions, comm: comm)
             let deNovoBIC = bicOf(deNovoScore, k: k, data: data)
             var kept = (fit: deNovo, assignment: deNovoScore, bic: deNovoBIC, warm: false)

@@ -46,8 +46,11 @@ public struct PCAModel: Codable, Sendable, Equatable {
 }
 
 public enum PCA {
-    /// Rows per block of the outer-product accumulation (converted to Double, one dsyrk each).
+    /// Rows per block of the projection.
     static let blockRows = 512
+    /// Rows per block of the outer-product accumulation (converted to Double, one dsyrk each; large, so the
+    /// symmetrisation after each dsyrk stays cheap: for d = 1024 a block is 16 MiB).
+    static let scatterBlockRows = 2048
 
     /// Fits `components` principal axes to the rows spread over the ranks of `comm` (collective).
     /// Throws `badInput` when the global row count is below 2, `components` is out of 1...dims, or a value is
@@ -64,9 +67,9 @@ public enum PCA {
         sums[d] = Double(rows.count)
         try comm.allreduce(&sums, .sum)
         let n = Int(sums[d])
-        guard n >= 2 else { throw DiscaError.badInput("PCA needs at least 2 rows, got \(n)") }
+        guard n >= 2 else { throw CollectiveError(.badInput("PCA needs at least 2 rows, got \(n)")) }
         guard k >= 1 && k <= d else {
-            throw DiscaError.badInput("PCA components \(k) must be in 1...\(d) (the input width)")
+            throw CollectiveError(.badInput("PCA components \(k) must be in 1...\(d) (the input width)"))
         }
         let mean = (0..<d).map { sums[$0] / Double(n) }
 
@@ -91,6 +94,7 @@ public enum PCA {
     static func centredScatter<S>(_ rows: LocalRows<S>, mean: [Double]) -> [Double] {
         let d = rows.dims
         var scatter = [Double](repeating: 0, count: d * d)
+        let blockRows = min(scatterBlockRows, max(rows.count, 1))
         var block = [Double](repeating: 0, count: blockRows * d)
         rows.values.withUnsafeBufferPointer { x in
             var start = 0

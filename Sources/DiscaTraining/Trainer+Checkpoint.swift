@@ -32,10 +32,10 @@ extension Trainer {
         try f.setAttribute("version", .string(options.version))
         try f.setAttribute("ranks", .int(comm.size))
         try ModelFile.writeNetwork(model, to: f, optimizer: true, comm: comm)
-        if !labels.isEmpty {
-            let mine = comm.rows(of: source.count)
-            try f.createDataset("/labels", type: .int32, shape: [source.count], chunk: [min(source.count, 65536)])
-            try f.writeRows("/labels", rows: mine, data: Array(labels[mine]))
+        let mine = comm.rows(of: source.count)
+        for (name, values) in [("/labels", labels), ("/reported_labels", reported)] where !values.isEmpty {
+            try f.createDataset(name, type: .int32, shape: [source.count], chunk: [min(source.count, 65536)])
+            try f.writeRows(name, rows: mine, data: Array(values[mine]))
         }
         try checkpoints.commit(f, comm: comm)
         lastCheckpoint = Date()
@@ -67,6 +67,7 @@ extension Trainer {
         }
         model.dropoutRate = Float(config.network.dropoutRate)
         labels = f.exists("/labels") ? try comm.collectively { try f.read("/labels") } : []
+        reported = f.exists("/reported_labels") ? try comm.collectively { try f.read("/reported_labels") } : []
         try f.close()
         try comm.collectively {
             guard comm.rank == 0 else { return }

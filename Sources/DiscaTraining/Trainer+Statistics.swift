@@ -54,7 +54,7 @@ extension Trainer {
             maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
             tolDeNovoOnly: config.mixture.toleranceDeNovo,
             seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, threads: 0, posterior: true)
-        let previous: [Int32]? = state.k > 0 ? Array(labels[mine]) : nil
+        let previous: [Int32]? = state.k > 0 ? Array(reported[mine]) : nil
         let current = previous.map { (labels: $0, k: state.k) }
         let selection = try MixtureSelection.run(data, options: options, current: current, comm: comm)
         var newLabels = selection.labels
@@ -100,7 +100,8 @@ extension Trainer {
         }
         try writeSamples(projected: projected, labels: newLabels, k: k, bic: selection.bic, ddbi: ddbi)
 
-        let converged = previous != nil && i >= max(1, config.loop.minIterations) && previousK == k
+        let converged = previous != nil && i >= max(1, config.loop.minIterations, config.loop.exploreIterations)
+            && previousK == k
             && (1 - (changed ?? 1)) > config.loop.convergenceFraction
         let finished = converged || i == config.loop.maxIterations - 1
         let learningRate = config.training.learningRate * pow(config.training.learningRateDecay, Double(state.epochsDone))
@@ -115,16 +116,49 @@ extension Trainer {
         say(String(format: "iteration %d: K %d, BIC %.1f, DDBI %.4f%@, changed %@, sizes %@", i, k, selection.bic,
                    ddbi, state.bestIteration == i ? " (best)" : "", changedText,
                    sizes.map { String($0) }.joined(separator: "/")))
-        labels = try gatherLabels(newLabels, total: n, comm: comm)
+        reported = try gatherLabels(newLabels, total: n, comm: comm)
         if converged { say("converged: more than \(config.loop.convergenceFraction * 100)% of labels unchanged") }
-        if finished { return StatisticsOutcome(converged: converged, finished: true) }
-        if previousK != k {
-            try model.replaceHead(classes: k, seed: seed, generation: i + 1)
-            try fitHead(features: features, localLabels: newLabels, k: k, smoothing: smoothing)
+        if finished {
+            labels = reported
+            return StatisticsOutcome(converged: converged, finished: true)
+        }
+        let previousTrainK = state.trainK
+        let training = try trainingLabels(data: data, reportedLocal: newLabels, k: k, rows: mine)
+        state.trainK = training.k
+        labels = try gatherLabels(training.local, total: n, comm: comm)
+        if previousTrainK != training.k {
+            try model.replaceHead(classes: training.k, seed: seed, generation: i + 1)
+            try fitHead(features: features, localLabels: training.local, k: training.k, smoothing: smoothing)
         }
         state.training = true
         state.step = 0
         return StatisticsOutcome(converged: false, finished: false)
+    }
+
+    /// The labels the network trains on this iteration: the reported (BIC) labels, or while exploring
+    /// (iteration < loop.explore_iterations) those of an over-clustered mixture, matched to the previous training
+    /// labels when their K is unchanged so the head keeps its meaning.
+    func trainingLabels(data: MixtureData, reportedLocal: [Int32], k: Int, rows mine: Range<Int>) throws
+        -> (local: [Int32], k: Int) {
+        let i = state.iteration
+        let n = source.count
+        let largest = try config.candidateKs().last ?? 2
+        let exploreK = config.loop.exploreK > 0 ? config.loop.exploreK : min(largest, max(2, n / 25))
+        guard i < config.loop.exploreIterations, exploreK > k else { return (reportedLocal, k) }
+        let options = MixtureSelectionOptions(
+            candidates: [exploreK], starts: 1, regCovar: config.mixture.regCovar, maxIter: config.mixture.maxSteps,
+            tolWithWarmStart: config.mixture.tolerance, tolDeNovoOnly: config.mixture.tolerance,
+            seed: seed &+ UInt64(i) &* 0x94D0_49BB_1331_11EB, threads: 0, posterior: false)
+        let explore = try MixtureSelection.run(data, options: options, current: nil, comm: comm)
+        var local = explore.labels
+        if explore.k == state.trainK, labels.count == n {
+            let previous = Array(labels[mine])
+            let map = try LabelMatching.mapping(new: local, previous: previous, k: explore.k, comm: comm)
+            var none: [Float] = []
+            LabelMatching.apply(map, labels: &local, posterior: &none, k: explore.k)
+        }
+        say("  exploring: training on an over-clustered mixture of \(explore.k) components")
+        return (local, explore.k)
     }
 
     /// A fresh head fitted alone on the fixed features with the current labels (algorithm.md section 3).

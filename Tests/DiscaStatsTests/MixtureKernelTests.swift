@@ -1,6 +1,7 @@
 import XCTest
 import DiscaCore
 @testable import DiscaStats
+import DiscaNumerics
 
 /// The fast E-step (augmented rows, two dgemm per block, threads) against the plain per-row reference.
 final class MixtureKernelTests: XCTestCase {
@@ -101,5 +102,31 @@ final class MixtureKernelTests: XCTestCase {
         // The collapsed component is reg_covar I (up to rounding): its precision factor is 1/sqrt(1e-5) on the diagonal.
         XCTAssertEqual(m.precisionCholesky[0], 1 / 1e-5.squareRoot(), accuracy: 1e-3)
         XCTAssertTrue(MixtureKernel(m).theta.allSatisfy { $0.isFinite })
+    }
+}
+
+/// The vectorised exp against libm.
+final class VectorExpTests: XCTestCase {
+    func testMatchesLibmToAFewUlp() {
+        var g = RandomStream(seed: 1, purpose: .test)
+        var xs: [Double] = [0, -0.0, -1e-300, -0.5 * log(2.0), 0.5 * log(2.0), -1, 1, -700, -707.9, -708, -708.5, -745, -800,
+                            -.infinity, 5, 700]
+        for _ in 0..<20_000 { xs.append(-750 * g.uniform()) }
+        for _ in 0..<2_000 { xs.append(g.normal() * 3) }
+        var ys = xs
+        ys.withUnsafeMutableBufferPointer { DiscaNumerics.VectorExp.apply($0.baseAddress!, count: xs.count) }
+        var worst = 0.0
+        for (x, y) in zip(xs, ys) {
+            let e = exp(x)
+            if x < -708 {
+                XCTAssertEqual(y, 0, "exp(\(x)) flushed to 0")
+            } else {
+                let ulps = abs(y - e) / e.ulp
+                worst = max(worst, ulps)
+                XCTAssertLessThanOrEqual(ulps, 4, "exp(\(x)) = \(y), libm \(e)")
+            }
+        }
+        XCTAssertEqual(ys[0], 1)
+        print("VectorExp worst error \(worst) ulp")
     }
 }
