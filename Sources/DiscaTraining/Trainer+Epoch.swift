@@ -61,6 +61,16 @@ extension Trainer {
         model.releaseWorkspace()
     }
 
+    /// Collective stop check outside the training steps (feature pass): the state is still the one of the last
+    /// checkpoint taken at the iteration boundary, so stopping writes it again and exits with the preemption status.
+    func stopPoint() throws {
+        let flag = try comm.allreduce(Int64(stop.requested != nil ? 1 : 0), .max)
+        guard flag == 1 else { return }
+        try writeCheckpoint()
+        throw CollectiveError(.stoppedAfterCheckpoint(
+            "stopped on \(stop.requested ?? "a stop request") after writing a checkpoint (iteration \(state.iteration), before its training); continue with --resume"))
+    }
+
     /// Collective decision at a step boundary: stop (a signal on any rank, or the test hook) and/or a timed
     /// checkpoint (rank 0's clock). Stopping writes a checkpoint and throws the preemption status.
     func stepBoundary(started: Date) throws {

@@ -17,22 +17,26 @@ extension Trainer {
     }
 
     /// Features (inference mode) of this rank's rows, streamed from the input in blocks of `input.read_rows`.
+    /// Every rank runs the same number of blocks (the last ones may be empty) and the ranks agree on a stop request
+    /// after each block, so a signal during a long feature pass is honoured within one block.
     func extractFeatures(rows: Range<Int>) throws -> [Float] {
         let f = model.architecture.featureSize, v = source.voxelsPerSubtomogram
         let block = config.input.readRows
+        let largest = Int(try comm.allreduce(Int64(rows.count), .max))
+        let blocks = (largest + block - 1) / block
         var out = [Float]()
         out.reserveCapacity(rows.count * f)
         var buffer = [Float](repeating: 0, count: block * v)
         let shown = progress("iteration \(state.iteration) features (rank 0 rows)", total: rows.count)
-        var start = rows.lowerBound
-        while start < rows.upperBound {
-            let end = min(start + block, rows.upperBound)
-            try buffer.withUnsafeMutableBufferPointer { b in
-                try source.read(rows: start..<end, into: UnsafeMutableBufferPointer(rebasing: b[0..<((end - start) * v)]))
-                out += model.extractFeatures(UnsafePointer(b.baseAddress!), count: end - start)
+        for b in 0..<blocks {
+            try stopPoint()
+            let start = min(rows.lowerBound + b * block, rows.upperBound), end = min(start + block, rows.upperBound)
+            if start == end { continue }
+            try buffer.withUnsafeMutableBufferPointer { buf in
+                try source.read(rows: start..<end, into: UnsafeMutableBufferPointer(rebasing: buf[0..<((end - start) * v)]))
+                out += model.extractFeatures(UnsafePointer(buf.baseAddress!), count: end - start)
             }
-            start = end
-            shown.update(done: start - rows.lowerBound)
+            shown.update(done: end - rows.lowerBound)
         }
         shown.finish()
         return out

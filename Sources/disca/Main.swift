@@ -45,7 +45,9 @@ enum Main {
             }
             return ExitStatus.success
         } catch let e as CollectiveError {
-            if context.comm.rank == 0 { printError("disca: error: \(e)") }
+            if context.comm.rank == 0 {
+                if case .stoppedAfterCheckpoint = e.underlying { printError("disca: \(e)") } else { printError("disca: error: \(e)") }
+            }
             return e.exitCode
         } catch let e as NotBuiltYet {
             if context.comm.rank == 0 { printError(e.description) }
