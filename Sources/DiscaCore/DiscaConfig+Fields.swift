@@ -29,6 +29,7 @@ extension DiscaConfig {
         Field(key: "training.nadam_epsilon", ref: .double(\.training.nadamEpsilon), doc: "Nadam epsilon"),
         Field(key: "training.epochs_per_iteration", ref: .int(\.training.epochsPerIteration), doc: "epochs per EM iteration"),
         Field(key: "training.rotated_copies", ref: .int(\.training.rotatedCopies), doc: "rotated copies per subtomogram per epoch"),
+        Field(key: "training.min_steps_per_iteration", ref: .int(\.training.minStepsPerIteration), doc: "at least this many steps per iteration"),
         Field(key: "training.head_epochs", ref: .int(\.training.headEpochs), doc: "head-only epochs when K changes"),
         Field(key: "training.head_learning_rate", ref: .double(\.training.headLearningRate), doc: "head-only learning rate"),
         Field(key: "mixture.pca_components", ref: .int(\.mixture.pcaComponents), doc: "PCA components (0: none)"),
@@ -41,6 +42,8 @@ extension DiscaConfig {
         Field(key: "loop.max_iterations", ref: .int(\.loop.maxIterations), doc: "EM iterations at most"),
         Field(key: "loop.min_iterations", ref: .int(\.loop.minIterations), doc: "no convergence stop before this"),
         Field(key: "loop.convergence_fraction", ref: .double(\.loop.convergenceFraction), doc: "stop above this unchanged fraction"),
+        Field(key: "loop.explore_iterations", ref: .int(\.loop.exploreIterations), doc: "iterations trained on over-clustered labels"),
+        Field(key: "loop.explore_k", ref: .int(\.loop.exploreK), doc: "components of the exploration mixture (0: automatic)"),
         Field(key: "loop.seed", ref: .int(\.loop.seed), doc: "seed of every random stream"),
         Field(key: "checkpoint.minutes", ref: .double(\.checkpoint.minutes), doc: "minutes between checkpoints within an iteration"),
         Field(key: "input.dataset", ref: .string(\.input.dataset), doc: "dataset of subtomograms (N, D, D, D)"),
@@ -133,6 +136,9 @@ extension DiscaConfig {
         try need(mixture.regCovar >= 0, "mixture.reg_covar", "must be at least 0")
         try need(loop.maxIterations >= 1, "loop.max_iterations", "must be at least 1")
         try need(loop.minIterations >= 0, "loop.min_iterations", "must be at least 0")
+        try need(loop.exploreIterations >= 0, "loop.explore_iterations", "must be at least 0")
+        try need(loop.exploreK >= 0, "loop.explore_k", "must be at least 0 (0: automatic)")
+        try need(training.minStepsPerIteration >= 0, "training.min_steps_per_iteration", "must be at least 0")
         try need(checkpoint.minutes > 0, "checkpoint.minutes", "must be positive")
         try need(input.readRows >= 1, "input.read_rows", "must be at least 1")
         _ = try candidateKs()

@@ -28,6 +28,8 @@ public struct DiscaConfig: Sendable, Equatable {
         public var epochsPerIteration = 1
         /// Randomly rotated copies of each subtomogram per epoch.
         public var rotatedCopies = 1
+        /// At least this many optimizer steps per iteration (more epochs at small N, so the features change).
+        public var minStepsPerIteration = 0
         /// Epochs of head-only fitting when K changes.
         public var headEpochs = 10
         public var headLearningRate = 1e-4
@@ -52,6 +54,13 @@ public struct DiscaConfig: Sendable, Equatable {
         public var minIterations = 5
         /// Stop when more than this fraction of labels is unchanged (after `minIterations`).
         public var convergenceFraction = 0.999
+        /// Iterations (from 0) whose training labels come from an over-clustered mixture (`explore_k` components)
+        /// instead of the BIC choice, so the network learns fine structure before BIC has features worth
+        /// selecting on (DeepCluster-style; guards the small-N trap where BIC picks K = 2 on untrained features).
+        /// The reported labels, K, DDBI and result are always the BIC choice.
+        public var exploreIterations = 4
+        /// Components of the exploration mixture; 0 = automatic: min(largest candidate, max(2, N / 25)).
+        public var exploreK = 0
         public var seed = 0
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +23,14 @@ public final class ProgressDisplay {
         case silent
 
         /// `.terminal` when standard output is a terminal, `.plainLines` otherwise (a file, a pipe, Slurm's log).
-        public static var standardOutput: Output { isatty(1) != 0 ? .terminal : .plainLines }
+        /// Under mpirun or srun a rank's standard output is a pseudo-terminal even when the job's output goes to a
+        /// file, so launched ranks always print plain lines.
+        public static var standardOutput: Output {
+            let env = ProcessInfo.processInfo.environment
+            let launched = env["OMPI_COMM_WORLD_SIZE"] != nil || env["PMI_SIZE"] != nil || env["PMIX_RANK"] != nil
+                || env["SLURM_STEP_ID"] != nil
+            return !launched && isatty(1) != 0 ? .terminal : .plainLines
+        }
     }
 
     public let label: String

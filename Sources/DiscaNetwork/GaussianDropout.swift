@@ -10,12 +10,12 @@ public enum GaussianDropout {
         return (rate / (1 - rate)).squareRoot()
     }
 
-    /// noise (B, V): one row per sample, row b keyed by sampleIndices[b].
+    /// noise (B, V): one row per sample, row b keyed by sampleIndices[b] (rows drawn on `workers` threads).
     public static func noise(_ noise: UnsafeMutablePointer<Float>, rate: Float, seed: UInt64, step: Int,
-                             sampleIndices: [Int], valuesPerSample v: Int) {
+                             sampleIndices: [Int], valuesPerSample v: Int, workers: Int = 1) {
         let sd = noiseStandardDeviation(rate: rate)
-        for (b, index) in sampleIndices.enumerated() {
-            var stream = RandomStream(seed: seed, purpose: .dropout, iteration: step, index: index)
+        ParallelWorkers.run(workers: workers, items: sampleIndices.count) { _, b in
+            var stream = RandomStream(seed: seed, purpose: .dropout, iteration: step, index: sampleIndices[b])
             stream.fillNormal(UnsafeMutableBufferPointer(start: noise + b * v, count: v), mean: 1, sd: sd)
         }
     }

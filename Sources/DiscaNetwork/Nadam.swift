@@ -54,9 +54,10 @@ public final class Nadam: @unchecked Sendable {
     /// u(s) = beta1 * (1 - 0.5 * 0.96^s), in float32 like Keras.
     func momentumCache(_ s: Int) -> Float { beta1 * (1 - 0.5 * powf(0.96, Float(s))) }
 
-    /// One update of `parameters` (n) with `gradients` (n) and learning rate `learningRate`.
+    /// One update of `parameters` (n) with `gradients` (n) and learning rate `learningRate`, the elements split
+    /// over `workers` threads (the result does not depend on the split).
     public func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
-                     learningRate lr: Float) {
+                     learningRate lr: Float, workers: Int = 1) {
         let n = parameterCount
         let t = iterations + 1
         let uT = momentumCache(t), uNext = momentumCache(t + 1)
@@ -66,13 +67,16 @@ public final class Nadam: @unchecked Sendable {
         let m = state.pointer, v = state.pointer + n
         let a = uNext / (1 - pNext), b = (1 - uT) / (1 - pT), c = 1 / (1 - beta2Power)
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2, eps = epsilon
-        for i in 0..<n {
-            let g = gradients[i]
-            m[i] += (g - m[i]) * oneMinusBeta1
-            v[i] += (g * g - v[i]) * oneMinusBeta2
-            let mHat = a * m[i] + b * g
-            let vHat = v[i] * c
-            parameters[i] -= (mHat * lr) / (vHat.squareRoot() + eps)
+        let pieces = n >= 1 << 16 ? max(1, workers) * 4 : 1
+        ParallelWorkers.run(workers: workers, items: pieces) { _, piece in
+            for i in (piece * n / pieces)..<((piece + 1) * n / pieces) {
+                let g = gradients[i]
+                m[i] += (g - m[i]) * oneMinusBeta1
+                v[i] += (g * g - v[i]) * oneMinusBeta2
+                let mHat = a * m[i] + b * g
+                let vHat = v[i] * c
+                parameters[i] -= (mHat * lr) / (vHat.squareRoot() + eps)
+            }
         }
         uProduct = pT
         iterations = t

@@ -5,6 +5,16 @@ import DiscaNumerics
 /// both busy through the im2col copies and the element-wise passes too, and avoids OpenBLAS' own threads spinning
 /// while the element-wise code runs. OpenBLAS' thread count is set to 1 for the duration and restored afterwards.
 enum ParallelWorkers {
+    /// Runs `body` with OpenBLAS on one thread when `workers` > 1: the network's own workers use the cores, and
+    /// OpenBLAS' pool threads (which spin for a while after each threaded call) would only compete with them.
+    static func withSingleThreadedBLAS<R>(workers: Int, _ body: () throws -> R) rethrows -> R {
+        guard workers > 1 else { return try body() }
+        let saved = BLAS.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(saved) }
+        return try body()
+    }
+
     /// Calls `body(worker, item)` for every item in 0..<items, item i on worker i % workers (a fixed assignment, so
     /// the per-worker partial sums and hence the results do not depend on timing).
     static func run(workers: Int, items: Int, _ body: (_ worker: Int, _ item: Int) -> Void) {
@@ -14,8 +24,8 @@ enum ParallelWorkers {
             return
         }
         let saved = BLAS.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(saved) }
+        if saved != 1 { BLAS.setThreads(1) }
+        defer { if saved != 1 { BLAS.setThreads(saved) } }
         DispatchQueue.concurrentPerform(iterations: w) { worker in
             var i = worker
             while i < items { body(worker, i); i += w }

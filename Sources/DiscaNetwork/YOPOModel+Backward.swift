@@ -39,7 +39,7 @@ extension YOPOModel {
             }
             // BatchNorm backward: the two per-channel sums over the global batch.
             let z = UnsafePointer(ws.z[l].pointer)
-            let chunks = plan.chunks(batch: b)
+            let chunks = plan.chunks(batch: b, workers: workers)
             let dYc = dY
             for w in 0..<workers { ws.sums[w].pointer.update(repeating: 0, count: 2 * c) }
             stats.mean.withPointer { mean in
@@ -88,10 +88,18 @@ extension YOPOModel {
                     }
                 }
             }
+            // Worker partial sums into the gradient buffer, in worker order (pieces of the kernel in parallel).
+            let gk = grad + slots.kernel.offset, gb = grad + slots.bias.offset
+            let pieces = max(1, min(4 * workers, kernelCount / 4096))
+            ParallelWorkers.run(workers: workers, items: pieces) { _, piece in
+                let range = (piece * kernelCount / pieces)..<((piece + 1) * kernelCount / pieces)
+                for w in 0..<workers {
+                    let wk = ws.dKernel[w].pointer
+                    for i in range { gk[i] += wk[i] }
+                }
+            }
             for w in 0..<workers {
-                let gk = grad + slots.kernel.offset, gb = grad + slots.bias.offset
-                let wk = ws.dKernel[w].pointer, wb = ws.dBias[w].pointer
-                for i in 0..<kernelCount { gk[i] += wk[i] }
+                let wb = ws.dBias[w].pointer
                 for i in 0..<c { gb[i] += wb[i] }
             }
             swap(&dY, &dPrevious)

@@ -5,8 +5,10 @@ extension YOPOModel {
     /// statistics. Every sample is independent; groups of `inferenceGroup` samples run on the worker threads, so the
     /// memory used is bounded whatever N is (the caller passes as many samples as it holds, e.g. one read batch).
     public func extractFeatures(_ x: UnsafePointer<Float>, count n: Int) -> [Float] {
-        let (taps, _) = inferenceTaps(x, count: n)
-        return featuresFromTaps(taps, count: n)
+        ParallelWorkers.withSingleThreadedBLAS(workers: threads) {
+            let taps = inferenceTaps(x, count: n)
+            return featuresFromTaps(taps, count: n)
+        }
     }
 
     public func extractFeatures(_ x: [Float]) throws -> [Float] {
@@ -31,16 +33,18 @@ extension YOPOModel {
         }
     }
 
-    /// Inference-mode taps (N, T); also the BatchNorm output of the last block's input map for debugging (unused).
-    func inferenceTaps(_ x: UnsafePointer<Float>, count n: Int) -> (taps: [Float], groups: Int) {
+    /// Inference-mode taps (N, T): per sample, the blocks run one after the other in a worker's ping-pong buffers;
+    /// the previous block's BatchNorm is applied while gathering the columns, so no BatchNorm output is stored.
+    func inferenceTaps(_ x: UnsafePointer<Float>, count n: Int) -> [Float] {
         let a = architecture, tapCount = a.tapCount
         var taps = [Float](repeating: 0, count: max(n, 1) * tapCount)
-        guard n > 0 else { return ([], 0) }
-        let group = max(1, inferenceGroup)
+        guard n > 0 else { return [] }
+        // Groups of up to `inferenceGroup` samples, small enough that every worker gets one.
+        let group = max(1, min(inferenceGroup, (n + threads - 1) / max(threads, 1)))
         let groups = (n + group - 1) / group
         let workers = max(1, min(threads, groups))
         let affines = inferenceAffines()
-        // Affine maps in one flat array: block l's scale at 2 * offsets[l], shift right after.
+        // Affine maps in one flat array: block l's scale at affineOffsets[l], its shift right after.
         var flatAffine: [Float] = []
         var affineOffsets: [Int] = []
         for (s, t) in affines { affineOffsets.append(flatAffine.count); flatAffine += s + t }
@@ -50,6 +54,7 @@ extension YOPOModel {
         let scratch = (0..<workers).map { _ in InferenceScratch(map: group * largestMap, columns: largestColumns,
                                                                extremes: group * largestChannels) }
         let plans = self.plans, param = UnsafePointer(parameters.pointer), layout = self.layout
+        let tapOffsets = (0..<a.blocks).map { a.tapOffset(ofBlock: $0) }
         taps.withUnsafeMutableBufferPointer { tapBuffer in
             let tapOut = tapBuffer.baseAddress!
             flatAffine.withUnsafeBufferPointer { aff in
@@ -77,7 +82,7 @@ extension YOPOModel {
                         for b in 0..<m {
                             for ch in 0..<c {
                                 let extreme = sl[ch] >= 0 ? s.maxValue.pointer[b * c + ch] : s.minValue.pointer[b * c + ch]
-                                tapOut[(first + b) * tapCount + a.tapOffset(ofBlock: l) + ch] = extreme * sl[ch] + tl[ch]
+                                tapOut[(first + b) * tapCount + tapOffsets[l] + ch] = extreme * sl[ch] + tl[ch]
                             }
                         }
                         previous = UnsafePointer(out)
@@ -85,7 +90,7 @@ extension YOPOModel {
                 }
             }
         }
-        return (Array(taps.prefix(n * tapCount)), groups)
+        return Array(taps.prefix(n * tapCount))
     }
 
     /// Features (N, F) from taps (N, T): the tap BatchNorm with moving statistics, then the Dense layer.

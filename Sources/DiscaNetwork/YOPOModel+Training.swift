@@ -13,11 +13,13 @@ extension YOPOModel {
     @discardableResult
     public func trainStep(inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, sampleIndices: [Int],
                           step: Int, seed: UInt64, comm: Communicator) throws -> Float {
-        zeroGradients()
-        let loss = try forwardTraining(inputs: inputs, targets: targets, sampleIndices: sampleIndices, step: step,
-                                       seed: seed, comm: comm, updateMovingStatistics: true)
-        try backwardTraining(comm: comm)
-        return loss
+        try ParallelWorkers.withSingleThreadedBLAS(workers: threads) {
+            zeroGradients()
+            let loss = try forwardTraining(inputs: inputs, targets: targets, sampleIndices: sampleIndices, step: step,
+                                           seed: seed, comm: comm, updateMovingStatistics: true)
+            try backwardTraining(comm: comm)
+            return loss
+        }
     }
 
     @discardableResult
@@ -53,7 +55,7 @@ extension YOPOModel {
         ws.hasNoise = dropoutRate > 0
         if ws.hasNoise {
             GaussianDropout.noise(ws.noise.pointer, rate: dropoutRate, seed: seed, step: step,
-                                  sampleIndices: sampleIndices, valuesPerSample: v0)
+                                  sampleIndices: sampleIndices, valuesPerSample: v0, workers: workers)
             GaussianDropout.forward(y: ws.input.pointer, x: x, noise: ws.noise.pointer, count: b * v0)
         } else {
             ws.input.pointer.update(from: x, count: b * v0)
@@ -73,7 +75,7 @@ extension YOPOModel {
             let bias = UnsafePointer(parameters.pointer + blockSlots.bias.offset)
             let z = ws.z[l].pointer
             let epilogue = BlockEpilogue(voxels: v, channels: c)
-            let chunks = plan.chunks(batch: b)
+            let chunks = plan.chunks(batch: b, workers: workers)
             for w in 0..<workers { ws.sums[w].pointer.update(repeating: 0, count: 2 * c) }
             ParallelWorkers.run(workers: workers, items: chunks.count) { w, item in
                 let (first, n) = chunks[item]

@@ -24,8 +24,10 @@ public final class YOPOModel: @unchecked Sendable {
     public var dropoutRate: Float = 0.5
     /// Threads for the per-sample work (each calls single-threaded sgemm). Defaults to OpenBLAS' thread count.
     public var threads: Int
-    /// Samples per worker work item in feature extraction.
-    public var inferenceGroup = 8
+    /// Samples per worker work item in feature extraction. With `.planar` lowering every sample runs alone anyway;
+    /// one sample at a time keeps its activations in cache from block to block. (`.full` lowering can batch the
+    /// small deep blocks of several samples into one sgemm when this is larger.)
+    public var inferenceGroup = 1
     var plans: [BlockPlan]
     public var loweringPolicy: LoweringPolicy {
         didSet { plans = Self.makePlans(architecture, loweringPolicy) }
@@ -34,8 +36,13 @@ public final class YOPOModel: @unchecked Sendable {
 
     /// A freshly initialised network: orthogonal kernels (keyed by seed), zero biases, BatchNorm gamma 1, beta 0,
     /// moving mean 0 and variance 1, and a head for `classes` classes.
-    public init(architecture: YOPOArchitecture, classes: Int, seed: UInt64, epsilon: Float = 1e-8,
-                threads: Int? = nil) throws {
+    public convenience init(architecture: YOPOArchitecture, classes: Int, seed: UInt64, epsilon: Float = 1e-8,
+                            threads: Int? = nil) throws {
+        try self.init(architecture: architecture, classes: classes, initialSeed: seed, epsilon: epsilon, threads: threads)
+    }
+
+    /// With `initialSeed` nil the buffers stay zero (for loading a stored model).
+    init(architecture: YOPOArchitecture, classes: Int, initialSeed: UInt64?, epsilon: Float, threads: Int?) throws {
         try architecture.validate()
         self.architecture = architecture
         layout = YOPOLayout(architecture)
@@ -43,11 +50,12 @@ public final class YOPOModel: @unchecked Sendable {
         gradients = FloatBuffer(count: layout.parameterCount)
         statistics = FloatBuffer(count: layout.statisticsCount)
         optimizer = Nadam(parameterCount: layout.parameterCount, epsilon: epsilon)
-        head = try ClassificationHead(inputs: architecture.featureSize, classes: classes, seed: seed, epsilon: epsilon)
+        head = try ClassificationHead(inputs: architecture.featureSize, classes: classes, seed: initialSeed ?? 0,
+                                      epsilon: epsilon)
         self.threads = max(1, threads ?? BLAS.threads)
         loweringPolicy = LoweringPolicy()
         plans = Self.makePlans(architecture, loweringPolicy)
-        try initialize(seed: seed)
+        if let initialSeed { try initialize(seed: initialSeed) }
     }
 
     static func makePlans(_ a: YOPOArchitecture, _ p: LoweringPolicy) -> [BlockPlan] {
@@ -100,7 +108,8 @@ public final class YOPOModel: @unchecked Sendable {
 
     /// One Nadam step of the feature network and of the head with their (already allreduced) gradients.
     public func applyUpdate(learningRate: Float) {
-        optimizer.step(parameters: parameters.pointer, gradients: gradients.pointer, learningRate: learningRate)
+        optimizer.step(parameters: parameters.pointer, gradients: gradients.pointer, learningRate: learningRate,
+                       workers: threads)
         head.optimizer.step(parameters: head.parameters.pointer, gradients: head.gradients.pointer,
                             learningRate: learningRate)
     }

@@ -31,11 +31,11 @@ extension Trainer {
         try f.setAttribute("config", .string(config.keyValues().map { "\($0.key) = \($0.value)" }.joined(separator: "\n")))
         try f.setAttribute("version", .string(options.version))
         try f.setAttribute("ranks", .int(comm.size))
-        try ModelFile.writeNetwork(model, to: f, optimizer: true, comm: comm)
-        if !labels.isEmpty {
-            let mine = comm.rows(of: source.count)
-            try f.createDataset("/labels", type: .int32, shape: [source.count], chunk: [min(source.count, 65536)])
-            try f.writeRows("/labels", rows: mine, data: Array(labels[mine]))
+        try model.save(to: f, group: "/network", comm: comm)
+        let mine = comm.rows(of: source.count)
+        for (name, values) in [("/labels", labels), ("/reported_labels", reported)] where !values.isEmpty {
+            try f.createDataset(name, type: .int32, shape: [source.count], chunk: [min(source.count, 65536)])
+            try f.writeRows(name, rows: mine, data: Array(values[mine]))
         }
         try checkpoints.commit(f, comm: comm)
         lastCheckpoint = Date()
@@ -63,10 +63,11 @@ extension Trainer {
         }
         state = try comm.collectively { try TrainerState.read(from: f) }
         model = try comm.collectively {
-            try ModelFile.readNetwork(from: f, optimizer: true, epsilon: Float(config.training.nadamEpsilon))
+            try YOPOModel.load(from: f, group: "/network")
         }
         model.dropoutRate = Float(config.network.dropoutRate)
         labels = f.exists("/labels") ? try comm.collectively { try f.read("/labels") } : []
+        reported = f.exists("/reported_labels") ? try comm.collectively { try f.read("/reported_labels") } : []
         try f.close()
         try comm.collectively {
             guard comm.rank == 0 else { return }

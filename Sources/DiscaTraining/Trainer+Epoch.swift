@@ -9,10 +9,10 @@ extension Trainer {
     func trainingEpoch(started: Date) throws {
         let n = source.count, v = source.voxelsPerSubtomogram, d = source.boxVoxels
         let t = config.training
-        let k = state.k
+        let k = state.trainK
         let learningRate = Float(t.learningRate * pow(t.learningRateDecay, Double(state.epochsDone)))
         let smoothing = t.smoothing * pow(t.smoothingDecay, Double(state.epochsDone + 1))
-        let epochs = max(1, t.epochsPerIteration)
+        var epochs = max(1, t.epochsPerIteration)
         var plans: [Int: EpochPlan] = [:]
         func plan(_ e: Int) -> EpochPlan {
             if let p = plans[e] { return p }
@@ -22,6 +22,9 @@ extension Trainer {
             return p
         }
         let stepsPerEpoch = plan(0).steps
+        if t.minStepsPerIteration > 0 {
+            epochs = max(epochs, (t.minStepsPerIteration + stepsPerEpoch - 1) / stepsPerEpoch)
+        }
         let totalSteps = t.epochsPerIteration == 0 ? 0 : stepsPerEpoch * epochs
         let shown = progress("iteration \(state.iteration) training (steps)", total: totalSteps)
         var inputs = [Float]()

@@ -45,35 +45,21 @@ extension Trainer {
         let mine = comm.rows(of: n)
         let features = try extractFeatures(rows: mine)
         let featureRows = LocalRows(values: features, dims: model.architecture.featureSize, firstRow: mine.lowerBound)
-        let p = config.mixture.pcaComponents
-        let pca: PCAModel? = p > 0 ? try PCA.fit(featureRows, components: p, comm: comm) : nil
-        let projected = pca.map { $0.transform(featureRows) } ?? featureRows
-        let data = try MixtureData(projected, comm: comm)
         let options = MixtureSelectionOptions(
             candidates: try config.candidateKs(), starts: config.mixture.nInit, regCovar: config.mixture.regCovar,
             maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
             tolDeNovoOnly: config.mixture.toleranceDeNovo,
             seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, threads: 0, posterior: true)
-        let previous: [Int32]? = state.k > 0 ? Array(labels[mine]) : nil
-        let current = previous.map { (labels: $0, k: state.k) }
-        let selection = try MixtureSelection.run(data, options: options, current: current, comm: comm)
-        var newLabels = selection.labels
-        var posterior = selection.posterior
-        var mixture = selection.model
-        let k = selection.k
-        var changed: Double? = nil
-        if let previous {
-            if k == state.k {
-                let map = try LabelMatching.mapping(new: newLabels, previous: previous, k: k, comm: comm)
-                LabelMatching.apply(map, labels: &newLabels, posterior: &posterior, k: k)
-                var inverse = [Int](repeating: 0, count: k)
-                for (old, new) in map.enumerated() { inverse[new] = old }
-                mixture = mixture.selecting(inverse)
-            }
-            changed = try LabelMatching.changedFraction(newLabels, previous, comm: comm)
-        }
-        let ddbi = try DDBI.compute(data, labels: newLabels, components: k, regCovar: config.mixture.regCovar,
-                                    comm: comm)
+        let previous: [Int32]? = state.k > 0 ? Array(reported[mine]) : nil
+        let clustering = try FeatureClustering.run(
+            features: featureRows, pcaComponents: config.mixture.pcaComponents, options: options,
+            previous: previous.map { (labels: $0, k: state.k) }, warmStart: previous != nil, comm: comm)
+        let selection = clustering.selection
+        let projected = clustering.clustered
+        let newLabels = clustering.labels
+        let k = clustering.k
+        let ddbi = clustering.ddbi
+        let changed: Double? = try previous.map { try LabelMatching.changedFraction(newLabels, $0, comm: comm) }
         var sizes = [Int64](repeating: 0, count: k)
         for l in newLabels { sizes[Int(l)] += 1 }
         try comm.allreduce(&sizes, .sum)
@@ -85,11 +71,12 @@ extension Trainer {
             state.bestIteration = i
             let outputs = LocalOutputs(count: n, rows: mine, features: features,
                                        featureSize: model.architecture.featureSize, featuresPCA: projected.values,
-                                       pcaSize: projected.dims, labels: newLabels, posterior: posterior, classes: k)
+                                       pcaSize: projected.dims, labels: newLabels, posterior: clustering.posterior,
+                                       classes: k)
             try writeResultFile(runDirectory.resultPath, outputs: outputs,
                                 attributes: [("K", .int(k)), ("best_iteration", .int(i)), ("iterations", .int(i + 1)),
                                              ("ddbi", .double(ddbi)), ("bic", .double(selection.bic))], comm: comm)
-            try writeModel(pca: pca, mixture: mixture)
+            try writeModel(pca: clustering.pca, mixture: clustering.model)
         } else {
             try comm.collectively {
                 guard comm.rank == 0, FileManager.default.fileExists(atPath: runDirectory.resultPath) else { return }
@@ -100,7 +87,8 @@ extension Trainer {
         }
         try writeSamples(projected: projected, labels: newLabels, k: k, bic: selection.bic, ddbi: ddbi)
 
-        let converged = previous != nil && i >= max(1, config.loop.minIterations) && previousK == k
+        let converged = previous != nil && i >= max(1, config.loop.minIterations, config.loop.exploreIterations)
+            && previousK == k
             && (1 - (changed ?? 1)) > config.loop.convergenceFraction
         let finished = converged || i == config.loop.maxIterations - 1
         let learningRate = config.training.learningRate * pow(config.training.learningRateDecay, Double(state.epochsDone))
@@ -115,16 +103,50 @@ extension Trainer {
         say(String(format: "iteration %d: K %d, BIC %.1f, DDBI %.4f%@, changed %@, sizes %@", i, k, selection.bic,
                    ddbi, state.bestIteration == i ? " (best)" : "", changedText,
                    sizes.map { String($0) }.joined(separator: "/")))
-        labels = try gatherLabels(newLabels, total: n, comm: comm)
+        reported = try gatherLabels(newLabels, total: n, comm: comm)
         if converged { say("converged: more than \(config.loop.convergenceFraction * 100)% of labels unchanged") }
-        if finished { return StatisticsOutcome(converged: converged, finished: true) }
-        if previousK != k {
-            try model.replaceHead(classes: k, seed: seed, generation: i + 1)
-            try fitHead(features: features, localLabels: newLabels, k: k, smoothing: smoothing)
+        if finished {
+            labels = reported
+            return StatisticsOutcome(converged: converged, finished: true)
+        }
+        let previousTrainK = state.trainK
+        let training = try trainingLabels(projected: projected, reportedLocal: newLabels, k: k, rows: mine)
+        state.trainK = training.k
+        labels = try gatherLabels(training.local, total: n, comm: comm)
+        if previousTrainK != training.k {
+            try model.replaceHead(classes: training.k, seed: seed, generation: i + 1)
+            try fitHead(features: features, localLabels: training.local, k: training.k, smoothing: smoothing)
         }
         state.training = true
         state.step = 0
         return StatisticsOutcome(converged: false, finished: false)
+    }
+
+    /// The labels the network trains on this iteration: the reported (BIC) labels, or while exploring
+    /// (iteration < loop.explore_iterations) those of an over-clustered mixture, matched to the previous training
+    /// labels when their K is unchanged so the head keeps its meaning.
+    func trainingLabels(projected: LocalRows<Float>, reportedLocal: [Int32], k: Int, rows mine: Range<Int>) throws
+        -> (local: [Int32], k: Int) {
+        let i = state.iteration
+        let n = source.count
+        let largest = try config.candidateKs().last ?? 2
+        let exploreK = config.loop.exploreK > 0 ? config.loop.exploreK : min(largest, max(2, n / 25))
+        guard i < config.loop.exploreIterations, exploreK > k else { return (reportedLocal, k) }
+        let options = MixtureSelectionOptions(
+            candidates: [exploreK], starts: 1, regCovar: config.mixture.regCovar, maxIter: config.mixture.maxSteps,
+            tolWithWarmStart: config.mixture.tolerance, tolDeNovoOnly: config.mixture.tolerance,
+            seed: seed &+ UInt64(i) &* 0x94D0_49BB_1331_11EB, threads: 0, posterior: false)
+        let explore = try MixtureSelection.run(try MixtureData(projected, comm: comm), options: options, current: nil,
+                                               comm: comm)
+        var local = explore.labels
+        if explore.k == state.trainK, labels.count == n {
+            let previous = Array(labels[mine])
+            let map = try LabelMatching.mapping(new: local, previous: previous, k: explore.k, comm: comm)
+            var none: [Float] = []
+            LabelMatching.apply(map, labels: &local, posterior: &none, k: explore.k)
+        }
+        say("  exploring: training on an over-clustered mixture of \(explore.k) components")
+        return (local, explore.k)
     }
 
     /// A fresh head fitted alone on the fixed features with the current labels (algorithm.md section 3).
@@ -159,7 +181,7 @@ extension Trainer {
     func writeModel(pca: PCAModel?, mixture: GaussianMixtureModel) throws {
         let tmp = runDirectory.modelPath + ".tmp"
         let f = try HDF5File.create(tmp, comm: comm)
-        try ModelFile.writeNetwork(model, to: f, optimizer: false, comm: comm)
+        try model.save(to: f, group: "/network", comm: comm)
         if let pca { try ModelFile.writePCA(pca, to: f, comm: comm) }
         try ModelFile.writeMixture(mixture, to: f, comm: comm)
         try f.setAttribute("iteration", .int(state.iteration))

@@ -50,6 +50,8 @@ public final class Trainer {
     var state = TrainerState()
     /// Global training labels (all N; 4 bytes per subtomogram).
     var labels: [Int32] = []
+    /// Global reported labels of the last statistics (the BIC choice; equal to `labels` unless exploring).
+    var reported: [Int32] = []
     var seed: UInt64 { UInt64(bitPattern: Int64(config.loop.seed)) }
     var stepsRun = 0
     var lastCheckpoint = Date()

@@ -10,8 +10,10 @@ public struct TrainerState: Equatable, Sendable {
     public var training = false
     /// Next global step of the epoch (when `training`).
     public var step = 0
-    /// K of the current labels (0 before iteration 0's statistics).
+    /// K of the current (reported) labels (0 before iteration 0's statistics).
     public var k = 0
+    /// Classes of the training labels (differs from `k` while exploring with an over-clustered mixture).
+    public var trainK = 0
     /// Training epochs completed over the run (drives learning-rate and smoothing decay).
     public var epochsDone = 0
     /// Best (lowest) DDBI so far and its iteration (-1: none).
@@ -35,6 +37,7 @@ public struct TrainerState: Equatable, Sendable {
         try f.setAttribute(p + "training", .int(training ? 1 : 0))
         try f.setAttribute(p + "step", .int(step))
         try f.setAttribute(p + "k", .int(k))
+        try f.setAttribute(p + "train_k", .int(trainK))
         try f.setAttribute(p + "epochs_done", .int(epochsDone))
         try f.setAttribute(p + "best_ddbi", .double(bestDDBI))
         try f.setAttribute(p + "best_iteration", .int(bestIteration))
@@ -51,6 +54,7 @@ public struct TrainerState: Equatable, Sendable {
         s.training = try f.intAttribute(p + "training") == 1
         s.step = try f.intAttribute(p + "step")
         s.k = try f.intAttribute(p + "k")
+        s.trainK = try f.intAttribute(p + "train_k")
         s.epochsDone = try f.intAttribute(p + "epochs_done")
         s.bestDDBI = try f.doubleAttribute(p + "best_ddbi")
         s.bestIteration = try f.intAttribute(p + "best_iteration")

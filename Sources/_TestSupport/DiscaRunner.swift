@@ -79,3 +79,63 @@ private final class Collected: @unchecked Sendable {
     var outText: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
     var errText: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
 }
+
+/// A `disca` process (or `mpirun` of it) running in the background, for tests that signal or kill it mid-run.
+public final class RunningDisca {
+    let process = Process()
+    private let collected = Collected()
+    private let out = Pipe(), err = Pipe()
+
+    public init(_ arguments: [String], ranks: Int? = nil) throws {
+        let exe = TestPaths.discaExecutable.path
+        let argv = ranks.map { ["mpirun", "-np", String($0), "--oversubscribe", "--bind-to", "none", exe] } ?? [exe]
+        var env = ProcessInfo.processInfo.environment
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        env["OPENBLAS_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] ?? "1"
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = argv + arguments
+        process.environment = env
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        process.standardOutput = out
+        process.standardError = err
+        let c = collected
+        out.fileHandleForReading.readabilityHandler = { h in c.appendOut(h.availableData) }
+        err.fileHandleForReading.readabilityHandler = { h in c.appendErr(h.availableData) }
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var stdoutSoFar: String { collected.outText }
+
+    /// Sends a signal to the launched process (mpirun forwards SIGUSR1/SIGUSR2 to every rank).
+    public func signal(_ s: Int32) { kill(process.processIdentifier, s) }
+
+    /// Polls until `condition` holds or the timeout passes; returns whether it held.
+    public func waitUntil(timeoutSeconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Date() < deadline {
+            if condition() { return true }
+            if !process.isRunning { return condition() }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// Waits for the end (killing it after the timeout) and returns the outcome.
+    public func finish(timeoutSeconds: Double = 120) -> ProcessResult {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline { timedOut = true; kill(process.processIdentifier, SIGKILL); break }
+            usleep(20_000)
+        }
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        collected.appendOut(out.fileHandleForReading.readDataToEndOfFile())
+        collected.appendErr(err.fileHandleForReading.readDataToEndOfFile())
+        return ProcessResult(status: process.terminationStatus, stdout: collected.outText, stderr: collected.errText,
+                             timedOut: timedOut)
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiscaCore
+import DiscaNetwork
 import DiscaStats
 import Foundation
 
@@ -13,13 +14,48 @@ struct BenchCommand: ParsableCommand {
 struct BenchNetworkCommand: Verb {
     static let configuration = CommandConfiguration(
         commandName: "network",
-        abstract: "Subtomograms per second and GFLOP/s for feature extraction and training, beside a large sgemm.")
+        abstract: "Subtomograms per second and GFLOP/s for feature extraction and training, beside a large sgemm.",
+        discussion: """
+            Runs the configured network (box --box) on random inputs: feature extraction (inference) and training
+            steps (forward, loss, backward, Nadam) on one batch, and a 2048^3 sgemm in the same run as the ceiling.
+            Threads: OPENBLAS_NUM_THREADS (or all cores). Convolution FLOPs only are counted.
+            """)
 
-    @Option(help: "Configuration file (TOML) giving the network and batch size.") var config: String?
+    @Option(help: "Configuration file (TOML) giving the network and batch size (default: built-in defaults).")
+    var config: String?
+    @Option(help: "Box size D of the random inputs.") var box: Int = 24
+    @Option(help: "Batch size (default: training.batch_size of the configuration).") var batch: Int?
     @Flag(help: "Print one JSON object.") var json = false
 
     func execute(_ context: RunContext) throws {
-        try context.notBuiltYet("bench network", issue: "issue 4")
+        let settings = try context.comm.collectively { try DiscaConfig.load(path: config) }
+        let n = settings.network
+        let architecture = YOPOArchitecture(blocks: n.blocks, firstWidth: n.firstWidth, widthStep: n.widthStep,
+                                            featureSize: n.featureSize, boxVoxels: box)
+        try context.comm.collectively { try architecture.validate() }
+        let b = batch ?? settings.training.batchSize
+        let r = try NetworkBenchmark.run(architecture: architecture, batch: b)
+        let object: [String: Any] = [
+            "features_per_second": r.featuresPerSecond, "train_per_second": r.trainPerSecond,
+            "features_gflops": r.featuresGFLOPs, "train_gflops": r.trainGFLOPs, "sgemm_gflops": r.sgemmGFLOPs,
+            "features_fraction_of_sgemm": r.featuresGFLOPs / r.sgemmGFLOPs,
+            "train_fraction_of_sgemm": r.trainGFLOPs / r.sgemmGFLOPs,
+            "threads": r.threads, "ranks": context.comm.size, "batch": r.batch,
+            "peak_rss_bytes": r.peakResidentBytes, "network": "\(architecture)",
+            "forward_gflop_per_subtomogram": architecture.forwardFLOPsPerSample / 1e9,
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            context.say(String(decoding: data, as: UTF8.self))
+        } else {
+            context.say("""
+                network      \(architecture), batch \(r.batch), \(r.threads) thread(s)
+                features     \(String(format: "%.1f", r.featuresPerSecond)) subtomograms/s, \(String(format: "%.1f", r.featuresGFLOPs)) GFLOP/s (\(String(format: "%.0f", 100 * r.featuresGFLOPs / r.sgemmGFLOPs))% of sgemm)
+                training     \(String(format: "%.1f", r.trainPerSecond)) subtomograms/s, \(String(format: "%.1f", r.trainGFLOPs)) GFLOP/s (\(String(format: "%.0f", 100 * r.trainGFLOPs / r.sgemmGFLOPs))% of sgemm)
+                sgemm        \(String(format: "%.1f", r.sgemmGFLOPs)) GFLOP/s (same run)
+                peak RSS     \(String(format: "%.2f", Double(r.peakResidentBytes) / 1e9)) GB
+                """)
+        }
     }
 }
 

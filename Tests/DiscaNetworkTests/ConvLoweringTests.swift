@@ -50,7 +50,7 @@ final class ConvLoweringTests: XCTestCase {
         // The model's entry points (convolve / convolveBackward with chunks of several samples).
         let a = YOPOArchitecture(blocks: 2, firstWidth: 3, widthStep: 2, featureSize: 4, boxVoxels: 7)
         for lowering in [ConvLowering.full, .planar] {
-            var policy = LoweringPolicy(forced: lowering)
+            var policy = LoweringPolicy(lowering: lowering)
             policy.targetRows = 100   // several samples per chunk for .full
             let plan = BlockPlan.make(architecture: a, block: 1, policy: policy)
             let g = plan.geometry, batch = 3

@@ -75,10 +75,13 @@ final class NetworkGradientTests: XCTestCase {
         for (name, e) in rows { XCTAssertLessThan(e, tolerance, name) }
     }
 
-    func testWorkerThreadsGiveTheSameResults() throws {
+    func testWorkerThreadsAndLoweringsGiveTheSameResults() throws {
+        // one: 1 thread, planar; two: 2 worker threads, full lowering with several samples per sgemm.
         let one = try Self.makeModel(threads: 1), two = try Self.makeModel(threads: 2)
-        one.loweringPolicy.targetRows = 60   // several chunks per block
-        two.loweringPolicy.targetRows = 60
+        var policy = LoweringPolicy(lowering: .full)
+        policy.targetRows = 60
+        two.loweringPolicy = policy
+        XCTAssertGreaterThan(two.plans[1].samplesPerChunk, 1)
         let batch = 5, comm = SingleProcessCommunicator()
         let x = TestData.normal(batch * Self.architecture.inputVoxels, seed: 8)
         let t = TestData.targets(labels: [0, 1, 1, 0, 1], classes: 2, smoothing: 0.1)

@@ -1,0 +1,218 @@
+import DiscaIO
+import _TestSupport
+import XCTest
+
+/// End-to-end runs of `disca train` / `predict` on a tiny simulated set (36 subtomograms of 12^3, a 2-block network),
+/// alone and under mpirun: outputs, rank independence, stop/kill and resume, bad input.
+final class TrainTests: XCTestCase {
+    static var dir: URL!
+    static var dataset: String { dir.appendingPathComponent("tiny.h5").path }
+    static var config: String { dir.appendingPathComponent("tiny.toml").path }
+
+    override class func setUp() {
+        dir = TestPaths.temporaryDirectory("train")
+        let toml = """
+            [network]
+            blocks = 2
+            first_width = 4
+            width_step = 4
+            feature_size = 8
+            [training]
+            batch_size = 8
+            head_epochs = 2
+            learning_rate = 1e-3
+            [mixture]
+            pca_components = 4
+            candidates = "2-4"
+            n_init = 2
+            [loop]
+            max_iterations = 3
+            min_iterations = 3
+            explore_iterations = 1
+            seed = 5
+            [input]
+            read_rows = 7
+            """
+        try! toml.write(toFile: config, atomically: true, encoding: .utf8)
+        let r = DiscaRunner.run(["simulate", "--output", dataset, "--per-class", "12", "--box", "12",
+                                 "--phantoms", "ring,rod,dumbbell", "--snr", "1", "--seed", "2"])
+        precondition(r.status == 0, "simulate failed: \(r.stderr)")
+    }
+
+    override class func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func runDir(_ name: String) -> String { Self.dir.appendingPathComponent(name).path }
+
+    func train(_ out: String, ranks: Int? = nil, _ extra: [String] = []) -> ProcessResult {
+        DiscaRunner.run(["train", "--input", Self.dataset, "--output", out, "--config", Self.config] + extra,
+                        ranks: ranks, timeoutSeconds: 300)
+    }
+
+    func labels(_ run: String) throws -> [Int32] { try HDF5File.open(run + "/result.h5").read("/labels") }
+    func weights(_ run: String) throws -> [Float] { try HDF5File.open(run + "/checkpoint.h5").read("/network/parameters") }
+
+    func testTrainWritesEveryOutput() throws {
+        let out = runDir("full")
+        let r = train(out)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let f = try HDF5File.open(out + "/result.h5")
+        let k = try f.intAttribute("K")
+        XCTAssertEqual(try f.info(of: "/labels").shape, [36])
+        XCTAssertEqual(try f.info(of: "/features").shape, [36, 8])
+        XCTAssertEqual(try f.info(of: "/features_pca").shape, [36, 4])
+        XCTAssertEqual(try f.info(of: "/posterior").shape, [36, k])
+        let labels: [Int32] = try f.read("/labels")
+        XCTAssert(labels.allSatisfy { $0 >= 0 && Int($0) < k })
+        XCTAssertEqual(Set(labels).count, k, "K counts non-empty clusters")
+        let posterior: [Float] = try f.read("/posterior")
+        for i in 0..<36 { XCTAssertEqual(posterior[(i * k)..<((i + 1) * k)].reduce(0, +), 1, accuracy: 1e-4) }
+        let history = try String(contentsOfFile: out + "/history.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(history.count, 3)
+        let best = try f.intAttribute("best_iteration")
+        let ddbis = try history.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .map { $0["ddbi"] as! Double }
+        XCTAssertEqual(ddbis.firstIndex(of: ddbis.min()!), best, "result is the lowest-DDBI iteration")
+        XCTAssertEqual(try f.doubleAttribute("ddbi"), ddbis.min()!, accuracy: 1e-12)
+        XCTAssert(try String(contentsOfFile: out + "/config.toml", encoding: .utf8).contains("blocks = 2"))
+        let samples = try HDF5File.open(out + "/samples.h5")
+        XCTAssertEqual(try samples.members(of: "/").filter { $0.hasPrefix("iteration_") }.count, 3)
+
+        // predict with the trained model reproduces the labels of the best iteration (same network, PCA, mixture).
+        let predicted = Self.dir.appendingPathComponent("predicted.h5").path
+        let p = DiscaRunner.run(["predict", "--model", out, "--input", Self.dataset, "--output", predicted], ranks: 2)
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let again: [Int32] = try HDF5File.open(predicted).read("/labels")
+        XCTAssertEqual(again, labels)
+    }
+
+    func testOneAndTwoRanksGiveTheSameLabels() throws {
+        let one = runDir("one"), two = runDir("two")
+        XCTAssertEqual(train(one).status, 0)
+        let r = train(two, ranks: 2)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let a = try labels(one), b = try labels(two)
+        let agree = zip(a, b).filter { $0 == $1 }.count
+        XCTAssertGreaterThanOrEqual(Double(agree) / Double(a.count), 0.99)
+    }
+
+    func testStopAfterCheckpointThenResumeIsIdentical() throws {
+        let whole = runDir("whole"), cut = runDir("cut")
+        XCTAssertEqual(train(whole, ranks: 2).status, 0)
+        // A stop request before step 7 (iteration 1): exit 75, a checkpoint, then resume to the end.
+        let stopped = train(cut, ranks: 2, ["--stop-at-step", "7"])
+        XCTAssertEqual(stopped.status, 75, stopped.stderr)
+        XCTAssert(stopped.discaErrorLines.joined().contains("after writing a checkpoint"), stopped.stderr)
+        XCTAssert(FileManager.default.fileExists(atPath: cut + "/checkpoint.h5"))
+        let resumed = train(cut, ranks: 2, ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try labels(cut), try labels(whole))
+        XCTAssertEqual(try weights(cut), try weights(whole), "weights identical after resume")
+        let h1 = try String(contentsOfFile: whole + "/history.jsonl", encoding: .utf8).split(separator: "\n").count
+        let h2 = try String(contentsOfFile: cut + "/history.jsonl", encoding: .utf8).split(separator: "\n").count
+        XCTAssertEqual(h1, h2)
+    }
+
+    func testSignalToMpirunCheckpointsAndKill9Resumes() throws {
+        let whole = runDir("whole-sig"), sig = runDir("sig"), killed = runDir("killed")
+        // A longer run (30 iterations) so that the signal and the kill land mid-run.
+        let longer = ["--set", "loop.max_iterations=30", "--set", "loop.min_iterations=30"]
+        XCTAssertEqual(train(whole, ranks: 2, longer).status, 0)
+        // SIGUSR1 to mpirun (Slurm's warning signal): forwarded to the ranks, checkpoint, status 75.
+        let p = try RunningDisca(["train", "--input", Self.dataset, "--output", sig, "--config", Self.config] + longer,
+                                 ranks: 2)
+        XCTAssert(p.waitUntil(timeoutSeconds: 120) { p.stdoutSoFar.contains("iteration 2:") })
+        p.signal(SIGUSR1)
+        let r = p.finish()
+        XCTAssertNotEqual(r.status, 0, "the signal arrived before the end of a 30-iteration run")
+        do {
+            XCTAssertEqual(r.status, 75, r.stderr)
+            XCTAssert(r.stderr.contains("stopped on SIGUSR1"), r.stderr)
+            XCTAssertEqual(train(sig, ranks: 2, ["--resume"] + longer).status, 0)
+            XCTAssertEqual(try labels(sig), try labels(whole))
+            XCTAssertEqual(try weights(sig), try weights(whole))
+        }
+        // SIGKILL at some moment after the first checkpoint exists (mid-step or mid-write): resume from the last
+        // whole checkpoint and end identically.
+        let k = try RunningDisca(["train", "--input", Self.dataset, "--output", killed, "--config", Self.config] + longer,
+                                 ranks: 2)
+        _ = k.waitUntil(timeoutSeconds: 120) { k.stdoutSoFar.contains("iteration 3:") }
+        usleep(100_000)
+        kill(k.pid, SIGKILL)
+        for child in childPIDs(of: k.pid) { kill(child, SIGKILL) }
+        _ = k.finish(timeoutSeconds: 30)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: killed + "/result.h5") &&
+                       (try? String(contentsOfFile: killed + "/history.jsonl", encoding: .utf8))?.split(separator: "\n").count == 30,
+                       "the kill landed before the end")
+        do {
+            let resumed = train(killed, ranks: 2, ["--resume"] + longer)
+            XCTAssertEqual(resumed.status, 0, resumed.stderr)
+            XCTAssertEqual(try labels(killed), try labels(whole))
+            XCTAssertEqual(try weights(killed), try weights(whole))
+        }
+    }
+
+    func testCorruptCheckpointFallsBackToThePreviousOne() throws {
+        let whole = runDir("whole-c"), cut = runDir("corrupt")
+        XCTAssertEqual(train(whole).status, 0)
+        XCTAssertEqual(train(cut, ["--stop-at-step", "12"]).status, 75)
+        XCTAssert(FileManager.default.fileExists(atPath: cut + "/checkpoint.previous.h5"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: cut + "/checkpoint.h5"))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: cut + "/checkpoint.h5"))
+        let resumed = train(cut, ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try labels(cut), try labels(whole))
+        XCTAssertEqual(try weights(cut), try weights(whole))
+    }
+
+    func testBadInputIsOneLineExitTwoOnEveryRank() throws {
+        let d = Self.dir!
+        // NaN in row 5.
+        let nan = d.appendingPathComponent("nan.h5").path
+        var values = [Float](repeating: 0.5, count: 8 * 12 * 12 * 12)
+        values[5 * 1728 + 17] = .nan
+        let f = try HDF5File.create(nan)
+        try f.write("/subtomograms", values, shape: [8, 12, 12, 12])
+        try f.close()
+        let three = d.appendingPathComponent("rank3.h5").path
+        let g = try HDF5File.create(three)
+        try g.write("/subtomograms", [Float](repeating: 0, count: 8 * 144), shape: [8, 12, 12])
+        try g.write("/few", [Float](repeating: 0, count: 1 * 1728), shape: [1, 12, 12, 12])
+        try g.write("/small", [Float](repeating: 0, count: 2 * 27), shape: [2, 3, 3, 3])
+        try g.close()
+        let existing = runDir("existing")
+        XCTAssertEqual(train(existing).status, 0)
+        let cases: [([String], String)] = [
+            (["--input", nan], "row 5 contains NaN or Inf"),
+            (["--input", three], "has shape (8, 12, 12), expected 4 dimensions"),
+            (["--input", three, "--set", "input.dataset=/few"], "fewer than the 2 ranks"),
+            (["--input", three, "--set", "input.dataset=/small"], "too small for network.blocks = 2"),
+            (["--input", Self.dataset, "--set", "network.widht=3"], "unknown key network.widht"),
+            (["--input", Self.dataset, "--output", existing], "holds a run"),
+            (["--input", Self.dataset, "--output", runDir("never"), "--resume"], "no checkpoint to resume from"),
+            (["--input", Self.dataset, "--output", existing, "--resume", "--set", "network.blocks=1"],
+             "configuration differs from the checkpoint's: network.blocks 2 -> 1"),
+            (["--input", nan, "--output", existing, "--resume"], nil ?? "row 5 contains NaN"),
+        ]
+        for (args, expected) in cases {
+            var argv = ["train", "--config", Self.config] + args
+            if !args.contains("--output") { argv += ["--output", runDir("bad-\(UUID().uuidString)")] }
+            let r = DiscaRunner.run(argv, ranks: 2, timeoutSeconds: 120)
+            XCTAssertFalse(r.timedOut, "hung: \(args)")
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.discaErrorLines.count, 1, "\(args): \(r.stderr)")
+            XCTAssert(r.discaErrorLines.first?.contains(expected) ?? false, "\(args): expected '\(expected)' in \(r.stderr)")
+        }
+        XCTAssertEqual(try labels(existing).count, 36, "the existing run was not touched")
+    }
+}
+
+/// Child processes of `pid` (mpirun's ranks), from /proc.
+func childPIDs(of pid: Int32) -> [Int32] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return entries.compactMap { Int32($0) }.filter { p in
+        guard let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == pid
+    }
+}
