@@ -14,7 +14,7 @@ public enum DDBI {
     /// Collective. `labels` of the local rows in 0..<k.
     public static func compute<S>(_ rows: LocalRows<S>, labels: [Int32], components k: Int,
                                   regCovar: Double = 1e-5, comm: Communicator) throws -> Double {
-        try compute(MixtureData(rows, comm: comm, cacheBudgetBytes: 0), labels: labels, components: k,
+        try compute(MixtureData(rows, comm: comm), labels: labels, components: k,
                     regCovar: regCovar, comm: comm)
     }
 

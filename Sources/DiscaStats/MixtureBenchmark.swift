@@ -19,7 +19,7 @@ public struct MixtureBenchmarkResult: Codable, Sendable {
     public let max_iter: Int
     /// Wall time of all candidates (fits and scoring), excluding data generation and preparation.
     public let seconds: Double
-    /// Preparing the rows (centring, augmented cache).
+    /// Preparing the rows (centring).
     public let prepareSeconds: Double
     public let ranks: Int
     public let threads: Int

@@ -2,8 +2,9 @@ import DiscaCore
 
 /// The rows a Gaussian mixture is fitted to, prepared once and reused by every candidate K and every start:
 /// converted to Double and centred on the global mean (a shift that leaves the likelihood unchanged and keeps the
-/// raw-moment sums of the M-step well conditioned), with the augmented rows of `AugmentedRows` cached when they fit
-/// in `cacheBudgetBytes`.
+/// raw-moment sums of the M-step well conditioned). The augmented rows of `AugmentedRows` are built per block of
+/// 64 rows inside each pass, in cache: caching all of them (153 Doubles a row for d = 16) was measured about 10%
+/// slower, the passes then being bound by memory traffic.
 public struct MixtureData: Sendable {
     /// Width of a row (d).
     public let dims: Int
@@ -17,52 +18,28 @@ public struct MixtureData: Sendable {
     public let shift: [Double]
     /// (localCount, d) the centred rows.
     let centred: [Double]
-    /// (localCount, AugmentedRows.width(d)) or empty when over budget (then built per block).
-    let augmented: [Double]
 
     /// The global indices of the local rows.
     public var globalRows: Range<Int> { firstRow..<(firstRow + localCount) }
 
-    /// Default limit for the cached augmented rows of one rank (d = 16: 153 Doubles a row, about 3.3 M rows).
-    public static let defaultCacheBudgetBytes = 512 << 20
-
     /// Collective: one allreduce of the count and the sum. Throws `badInput` (on every rank) when a value is not
     /// finite or there are fewer than 2 rows in all.
     /// Local preparation with a given shift (no communication), for scoring new rows against a fitted model.
-    init<S>(local rows: LocalRows<S>, shift: [Double], globalCount: Int,
-            cacheBudgetBytes: Int = MixtureData.defaultCacheBudgetBytes) {
+    init<S>(local rows: LocalRows<S>, shift: [Double], globalCount: Int) {
         let d = rows.dims
         var centred = [Double](repeating: 0, count: rows.count * d)
         rows.values.withUnsafeBufferPointer { x in
             for r in 0..<rows.count { for j in 0..<d { centred[r * d + j] = Double(x[r * d + j]) - shift[j] } }
         }
-        self.init(dims: d, firstRow: rows.firstRow, globalCount: globalCount, shift: shift, centred: centred,
-                  cacheBudgetBytes: cacheBudgetBytes)
-    }
-
-    private init(dims d: Int, firstRow: Int, globalCount: Int, shift: [Double], centred: [Double],
-                 cacheBudgetBytes: Int) {
-        let count = centred.count / d
         self.dims = d
-        self.localCount = count
+        self.localCount = rows.count
         self.globalCount = globalCount
-        self.firstRow = firstRow
+        self.firstRow = rows.firstRow
         self.shift = shift
         self.centred = centred
-        let width = AugmentedRows.width(d)
-        if count * width * MemoryLayout<Double>.stride <= cacheBudgetBytes {
-            var aug = [Double](repeating: 0, count: count * width)
-            centred.withUnsafeBufferPointer { x in
-                aug.withUnsafeMutableBufferPointer { AugmentedRows.fill($0.baseAddress!, x.baseAddress!, rows: count, dims: d) }
-            }
-            self.augmented = aug
-        } else {
-            self.augmented = []
-        }
     }
 
-    public init<S>(_ rows: LocalRows<S>, comm: Communicator,
-                   cacheBudgetBytes: Int = MixtureData.defaultCacheBudgetBytes) throws {
+    public init<S>(_ rows: LocalRows<S>, comm: Communicator) throws {
         let d = rows.dims
         try comm.agree(capturingError { try rows.checkFinite("mixture input") })
         var sums = [Double](repeating: 0, count: d + 1)
@@ -74,7 +51,7 @@ public struct MixtureData: Sendable {
         let n = Int(sums[d])
         guard n >= 2 else { throw CollectiveError(.badInput("a Gaussian mixture needs at least 2 rows, got \(n)")) }
         let mean = (0..<d).map { sums[$0] / Double(n) }
-        self.init(local: rows, shift: mean, globalCount: n, cacheBudgetBytes: cacheBudgetBytes)
+        self.init(local: rows, shift: mean, globalCount: n)
     }
 }
 
