@@ -39,6 +39,7 @@ extension DiscaConfig {
         Field(key: "mixture.tolerance", ref: .double(\.mixture.tolerance), doc: "change of mean log-likelihood to stop"),
         Field(key: "mixture.tolerance_de_novo", ref: .double(\.mixture.toleranceDeNovo), doc: "tolerance for de-novo-only candidates"),
         Field(key: "mixture.n_init", ref: .int(\.mixture.nInit), doc: "random starts per candidate"),
+        Field(key: "mixture.starts", ref: .string(\.mixture.starts), doc: "random starts: \"k-means++\" or \"random\""),
         Field(key: "loop.max_iterations", ref: .int(\.loop.maxIterations), doc: "EM iterations at most"),
         Field(key: "loop.min_iterations", ref: .int(\.loop.minIterations), doc: "no convergence stop before this"),
         Field(key: "loop.convergence_fraction", ref: .double(\.loop.convergenceFraction), doc: "stop above this unchanged fraction"),
@@ -141,6 +142,7 @@ extension DiscaConfig {
         try need(training.minStepsPerIteration >= 0, "training.min_steps_per_iteration", "must be at least 0")
         try need(checkpoint.minutes > 0, "checkpoint.minutes", "must be positive")
         try need(input.readRows >= 1, "input.read_rows", "must be at least 1")
+        try need(["k-means++", "random"].contains(mixture.starts), "mixture.starts", "must be \"k-means++\" or \"random\"")
         _ = try candidateKs()
     }
 

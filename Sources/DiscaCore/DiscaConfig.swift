@@ -46,6 +46,9 @@ public struct DiscaConfig: Sendable, Equatable {
         /// Tolerance for candidates fitted de novo only.
         public var toleranceDeNovo = 1e-4
         public var nInit = 5
+        /// How the random starts are drawn: "k-means++" (default; recovers well-separated clusters reliably) or
+        /// "random" (random responsibilities, as the publication and scikit-learn's init_params="random").
+        public var starts = "k-means++"
     }
 
     public struct Loop: Sendable, Equatable {

@@ -53,7 +53,8 @@ extension Trainer {
             candidates: try config.candidateKs(), starts: config.mixture.nInit, regCovar: config.mixture.regCovar,
             maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
             tolDeNovoOnly: config.mixture.toleranceDeNovo,
-            seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, threads: 0, posterior: true)
+            seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, threads: 0, posterior: true,
+            startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
         let previous: [Int32]? = state.k > 0 ? Array(reported[mine]) : nil
         let clustering = try FeatureClustering.run(
             features: featureRows, pcaComponents: config.mixture.pcaComponents, options: options,
@@ -139,7 +140,8 @@ extension Trainer {
         let options = MixtureSelectionOptions(
             candidates: [exploreK], starts: 1, regCovar: config.mixture.regCovar, maxIter: config.mixture.maxSteps,
             tolWithWarmStart: config.mixture.tolerance, tolDeNovoOnly: config.mixture.tolerance,
-            seed: seed &+ UInt64(i) &* 0x94D0_49BB_1331_11EB, threads: 0, posterior: false)
+            seed: seed &+ UInt64(i) &* 0x94D0_49BB_1331_11EB, threads: 0, posterior: false,
+            startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
         let explore = try MixtureSelection.run(try MixtureData(projected, comm: comm), options: options, current: nil,
                                                comm: comm)
         var local = explore.labels
