@@ -19,6 +19,8 @@ struct PredictCommand: Verb {
         let result = try Predictor(runDirectory: model, comm: context.comm)
             .run(input: input, dataset: dataset, output: output, readRows: max(1, readRows), progressSeconds: 10,
                  includeFeatures: !noFeatures)
+        let rss = try context.comm.peakResidentMegabytesPerRank()
+        context.say("peak RSS per rank (MB): \(rss.map(String.init).joined(separator: " "))")
         context.say(String(format: "predicted %d subtomograms in %.1f s (%.0f per second, %.2f million per hour) -> %@",
                            result.count, result.seconds, Double(result.count) / result.seconds,
                            Double(result.count) / result.seconds * 3600 / 1e6, output))

@@ -37,6 +37,8 @@ struct TrainCommand: Verb {
         options.stopAtStep = stopAtStep
         let trainer = try Trainer(options: options, comm: comm, stop: stop)
         let outcome = try trainer.run()
+        let rss = try comm.peakResidentMegabytesPerRank()
+        context.say("peak RSS per rank (MB): \(rss.map(String.init).joined(separator: " "))")
         context.say("done: \(outcome.iterations) iterations, best iteration \(outcome.bestIteration) (K \(outcome.k), DDBI \(String(format: "%.4f", outcome.ddbi)))\(outcome.converged ? ", converged" : ""); results in \(output)/result.h5")
     }
 }
