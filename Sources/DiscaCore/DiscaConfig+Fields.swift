@@ -45,6 +45,7 @@ extension DiscaConfig {
         Field(key: "loop.convergence_fraction", ref: .double(\.loop.convergenceFraction), doc: "stop above this unchanged fraction"),
         Field(key: "loop.explore_iterations", ref: .int(\.loop.exploreIterations), doc: "iterations trained on over-clustered labels"),
         Field(key: "loop.explore_k", ref: .int(\.loop.exploreK), doc: "components of the exploration mixture (0: automatic)"),
+        Field(key: "loop.initial_labels", ref: .string(\.loop.initialLabels), doc: "first training labels: \"profiles\" or \"network\""),
         Field(key: "loop.seed", ref: .int(\.loop.seed), doc: "seed of every random stream"),
         Field(key: "checkpoint.minutes", ref: .double(\.checkpoint.minutes), doc: "minutes between checkpoints within an iteration"),
         Field(key: "input.dataset", ref: .string(\.input.dataset), doc: "dataset of subtomograms (N, D, D, D)"),
@@ -142,6 +143,7 @@ extension DiscaConfig {
         try need(training.minStepsPerIteration >= 0, "training.min_steps_per_iteration", "must be at least 0")
         try need(checkpoint.minutes > 0, "checkpoint.minutes", "must be positive")
         try need(input.readRows >= 1, "input.read_rows", "must be at least 1")
+        try need(["profiles", "network"].contains(loop.initialLabels), "loop.initial_labels", "must be \"profiles\" or \"network\"")
         try need(["k-means++", "random"].contains(mixture.starts), "mixture.starts", "must be \"k-means++\" or \"random\"")
         _ = try candidateKs()
     }

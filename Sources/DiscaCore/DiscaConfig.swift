@@ -61,9 +61,13 @@ public struct DiscaConfig: Sendable, Equatable {
         /// instead of the BIC choice, so the network learns fine structure before BIC has features worth
         /// selecting on (DeepCluster-style; guards the small-N trap where BIC picks K = 2 on untrained features).
         /// The reported labels, K, DDBI and result are always the BIC choice.
-        public var exploreIterations = 4
+        public var exploreIterations = 0
         /// Components of the exploration mixture; 0 = automatic: min(largest candidate, max(2, N / 25)).
         public var exploreK = 0
+        /// Where the first training labels come from: "profiles" (a mixture over candidate K on rotation-invariant
+        /// radial density and power-spectrum profiles, no training needed) or "network" (the untrained network's
+        /// features, as the publication). The reported iteration-0 clustering is the network's either way.
+        public var initialLabels = "profiles"
         public var seed = 0
     }
 

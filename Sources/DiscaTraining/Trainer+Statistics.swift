@@ -136,6 +136,9 @@ extension Trainer {
         let n = source.count
         let largest = try config.candidateKs().last ?? 2
         let exploreK = config.loop.exploreK > 0 ? config.loop.exploreK : min(largest, max(2, n / 25))
+        if i == 0 && config.loop.initialLabels == "profiles" {
+            return try profileLabels(rows: mine, candidates: config.loop.exploreIterations > 0 ? [exploreK] : try config.candidateKs())
+        }
         guard i < config.loop.exploreIterations, exploreK > k else { return (reportedLocal, k) }
         let options = MixtureSelectionOptions(
             candidates: [exploreK], starts: 1, regCovar: config.mixture.regCovar, maxIter: config.mixture.maxSteps,
@@ -153,6 +156,42 @@ extension Trainer {
         }
         say("  exploring: training on an over-clustered mixture of \(explore.k) components")
         return (local, explore.k)
+    }
+
+    /// The first training labels from rotation-invariant profiles (see `ProfileFeatures`): profiles of this rank's
+    /// rows, standardised with global means and deviations, then the same statistical step as the network's features.
+    func profileLabels(rows mine: Range<Int>, candidates: [Int]) throws -> (local: [Int32], k: Int) {
+        let profiles = ProfileFeatures(box: source.boxVoxels)
+        let w = profiles.width, v = source.voxelsPerSubtomogram, block = config.input.readRows
+        var values = [Float]()
+        var buffer = [Float](repeating: 0, count: block * v)
+        var start = mine.lowerBound
+        while start < mine.upperBound {
+            let end = min(start + block, mine.upperBound)
+            try buffer.withUnsafeMutableBufferPointer { b in
+                try source.read(rows: start..<end, into: UnsafeMutableBufferPointer(rebasing: b[0..<((end - start) * v)]))
+                values += profiles.compute(UnsafePointer(b.baseAddress!), count: end - start)
+            }
+            start = end
+        }
+        var sums = [Double](repeating: 0, count: 2 * w)
+        for r in 0..<mine.count { for j in 0..<w { let x = Double(values[r * w + j]); sums[j] += x; sums[w + j] += x * x } }
+        try comm.allreduce(&sums, .sum)
+        let n = Double(source.count)
+        for j in 0..<w {
+            let mean = sums[j] / n, sd = max((sums[w + j] / n - mean * mean).squareRoot(), 1e-12)
+            for r in 0..<mine.count { values[r * w + j] = Float((Double(values[r * w + j]) - mean) / sd) }
+        }
+        let options = MixtureSelectionOptions(
+            candidates: candidates, starts: config.mixture.nInit, regCovar: config.mixture.regCovar,
+            maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
+            tolDeNovoOnly: config.mixture.toleranceDeNovo, seed: seed &+ 0x5851_F42D_4C95_7F2D, threads: 0,
+            posterior: false, startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
+        let clustering = try FeatureClustering.run(
+            features: LocalRows(values: values, dims: w, firstRow: mine.lowerBound),
+            pcaComponents: min(config.mixture.pcaComponents, w), options: options, comm: comm)
+        say("  first training labels from rotation-invariant profiles: K \(clustering.k)")
+        return (clustering.labels, clustering.k)
     }
 
     /// A fresh head fitted alone on the fixed features with the current labels (algorithm.md section 3).
