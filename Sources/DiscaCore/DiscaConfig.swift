@@ -17,7 +17,7 @@ public struct DiscaConfig: Sendable, Equatable {
 
     public struct Training: Sendable, Equatable {
         public var batchSize = 64
-        public var learningRate = 1e-5
+        public var learningRate = 1e-3
         /// Learning rate multiplied by this after every iteration.
         public var learningRateDecay = 0.95
         /// Label smoothing alpha (multiplied by `smoothingDecay` every iteration before use).
