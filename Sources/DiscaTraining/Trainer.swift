@@ -98,8 +98,8 @@ public final class Trainer {
             }
         }
         say("disca train: \(source.count) subtomograms of \(source.boxVoxels)^3 from \(options.input), \(comm.size) rank(s), \(BLAS.threads) BLAS thread(s) per rank; network \(model.architecture)")
-        var converged = false
-        while state.iteration < config.loop.maxIterations {
+        var converged = state.converged
+        while !state.finished && state.iteration < config.loop.maxIterations {
             let started = Date()
             if !state.training {
                 let outcome = try statisticsPhase()
@@ -124,7 +124,13 @@ public final class Trainer {
             state.iterationSeconds = 0
             try writeCheckpoint()
         }
-        try writeCheckpoint()
+        if !state.finished {
+            state.finished = true
+            state.converged = converged
+            try writeCheckpoint()
+        } else {
+            say("the run in \(runDirectory.path) had already finished; nothing to do")
+        }
         return TrainOutcome(iterations: state.iteration, bestIteration: state.bestIteration, k: state.k,
                             ddbi: state.bestDDBI, converged: converged)
     }
@@ -143,8 +149,6 @@ public final class Trainer {
             lines.append(try jsonLine(object))
             try runDirectory.writeHistory(lines)
         }
-        let line = state.pendingHistory
-        _ = line
     }
 }
 

@@ -26,6 +26,9 @@ public struct TrainerState: Equatable, Sendable {
     public var pendingHistory = ""
     /// Seconds spent in this iteration before the last checkpoint (so a resumed iteration reports its whole time).
     public var iterationSeconds = 0.0
+    /// The run ended (converged or reached loop.max_iterations); resuming it does nothing.
+    public var finished = false
+    public var converged = false
 
     public init() {}
 
@@ -45,6 +48,8 @@ public struct TrainerState: Equatable, Sendable {
         try f.setAttribute(p + "loss_steps", .int(lossSteps))
         try f.setAttribute(p + "pending_history", .string(pendingHistory))
         try f.setAttribute(p + "iteration_seconds", .double(iterationSeconds))
+        try f.setAttribute(p + "finished", .int(finished ? 1 : 0))
+        try f.setAttribute(p + "converged", .int(converged ? 1 : 0))
     }
 
     static func read(from f: HDF5File) throws -> TrainerState {
@@ -62,6 +67,8 @@ public struct TrainerState: Equatable, Sendable {
         s.lossSteps = try f.intAttribute(p + "loss_steps")
         s.pendingHistory = try f.stringAttribute(p + "pending_history")
         s.iterationSeconds = try f.doubleAttribute(p + "iteration_seconds")
+        s.finished = try f.intAttribute(p + "finished") == 1
+        s.converged = try f.intAttribute(p + "converged") == 1
         return s
     }
 }
