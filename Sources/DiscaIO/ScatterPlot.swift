@@ -119,7 +119,8 @@ public enum ScatterPlot {
     /// Writes the canvas as a PNG file.
     public static func writePNG(_ canvas: RGBCanvas, to path: String) throws {
         do {
-            try Data(encodePNG(canvas)).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(PNGWriter.encode(PNGImage(width: canvas.width, height: canvas.height, channels: 3, pixels: canvas.pixels)))
+                .write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw DiscaError.runtime("\(path): cannot write the PNG (\(error.localizedDescription))")
         }
@@ -135,64 +136,5 @@ public enum ScatterPlot {
         let (p, q, t) = (v * (1 - s), v * (1 - s * f), v * (1 - s * (1 - f)))
         let (r, g, b): (Double, Double, Double) = [(v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q)][i]
         return RGBColor(UInt8(r * 255), UInt8(g * 255), UInt8(b * 255))
-    }
-
-    // MARK: - PNG (minimal, private; stored deflate blocks)
-
-    /// PNG (ISO/IEC 15948): signature, IHDR (8-bit RGB), one IDAT holding a zlib stream of stored deflate blocks
-    /// (no compression; filter 0 on every row), IEND. Kept private here until the shared PNG writer lands on main.
-    private static func encodePNG(_ canvas: RGBCanvas) -> [UInt8] {
-        var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        var header = bigEndian(UInt32(canvas.width)) + bigEndian(UInt32(canvas.height))
-        header += [8, 2, 0, 0, 0]   // bit depth 8, colour type 2 (RGB), deflate, filter method 0, no interlace
-        appendChunk(&out, "IHDR", header)
-        let rowBytes = canvas.width * 3
-        var raw = [UInt8]()
-        raw.reserveCapacity(canvas.height * (rowBytes + 1))
-        for y in 0..<canvas.height {
-            raw.append(0)
-            raw += canvas.pixels[(y * rowBytes)..<((y + 1) * rowBytes)]
-        }
-        var z: [UInt8] = [0x78, 0x01]   // deflate, 32 KiB window, no preset dictionary; 0x7801 % 31 == 0
-        var start = 0
-        repeat {
-            let n = min(65_535, raw.count - start)
-            z.append(start + n == raw.count ? 1 : 0)   // BFINAL, BTYPE 00 (stored)
-            z += [UInt8(n & 0xff), UInt8(n >> 8), UInt8(~n & 0xff), UInt8((~n >> 8) & 0xff)]
-            z += raw[start..<(start + n)]
-            start += n
-        } while start < raw.count
-        var a: UInt32 = 1, b: UInt32 = 0   // Adler-32 of the uncompressed data
-        for chunk in stride(from: 0, to: raw.count, by: 5552) {
-            for byte in raw[chunk..<min(raw.count, chunk + 5552)] { a += UInt32(byte); b += a }
-            a %= 65_521; b %= 65_521
-        }
-        z += bigEndian(b << 16 | a)
-        appendChunk(&out, "IDAT", z)
-        appendChunk(&out, "IEND", [])
-        return out
-    }
-
-    private static func appendChunk(_ out: inout [UInt8], _ type: String, _ data: [UInt8]) {
-        out += bigEndian(UInt32(data.count))
-        let typed = Array(type.utf8) + data
-        out += typed
-        out += bigEndian(crc32(typed))
-    }
-
-    private static let crcTable: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    private static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for byte in bytes { c = crcTable[Int((c ^ UInt32(byte)) & 0xff)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
-    }
-
-    private static func bigEndian(_ v: UInt32) -> [UInt8] {
-        [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)]
     }
 }

@@ -43,22 +43,15 @@ public struct Predictor {
             }
         }
         try source.validateFinite(comm: comm, blockRows: readRows)
-        let n = source.count, v = source.voxelsPerSubtomogram, f = a.featureSize
+        let n = source.count, f = a.featureSize
         let mine = comm.rows(of: n)
         var features = [Float]()
         features.reserveCapacity(mine.count * f)
-        var buffer = [Float](repeating: 0, count: readRows * v)
         let shown = ProgressDisplay(label: "predict features (rank 0 rows)", total: mine.count,
                                     intervalSeconds: progressSeconds, output: comm.rank == 0 ? .standardOutput : .silent)
-        var start = mine.lowerBound
-        while start < mine.upperBound {
-            let end = min(start + readRows, mine.upperBound)
-            try buffer.withUnsafeMutableBufferPointer { b in
-                try source.read(rows: start..<end, into: UnsafeMutableBufferPointer(rebasing: b[0..<((end - start) * v)]))
-                features += model.extractFeatures(UnsafePointer(b.baseAddress!), count: end - start)
-            }
-            start = end
-            shown.update(done: start - mine.lowerBound)
+        try source.forEachBlock(rows: mine, blockRows: readRows) { block, x in
+            features += model.extractFeatures(x, count: block.count)
+            shown.update(done: block.upperBound - mine.lowerBound)
         }
         shown.finish()
         let rows = LocalRows(values: features, dims: f, firstRow: mine.lowerBound)

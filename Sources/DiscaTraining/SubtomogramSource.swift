@@ -42,6 +42,23 @@ public final class SubtomogramSource {
         try file.readRows(dataset, rows: rows, into: out)
     }
 
+    /// Streams `rows` in blocks of at most `blockRows` subtomograms: `body(block, pointer)` gets each block's rows
+    /// and their (block.count, D, D, D) values, valid during the call only.
+    public func forEachBlock(rows: Range<Int>, blockRows: Int,
+                             _ body: (Range<Int>, UnsafePointer<Float>) throws -> Void) throws {
+        let v = voxelsPerSubtomogram
+        var buffer = [Float](repeating: 0, count: max(1, min(blockRows, rows.count)) * v)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(start + blockRows, rows.upperBound)
+            try buffer.withUnsafeMutableBufferPointer { b in
+                try read(rows: start..<end, into: UnsafeMutableBufferPointer(rebasing: b[0..<((end - start) * v)]))
+                try body(start..<end, UnsafePointer(b.baseAddress!))
+            }
+            start = end
+        }
+    }
+
     /// Reads arbitrary rows (sorted or not) into `out`, in the given order; runs of consecutive rows are one read.
     public func read(rowList: [Int], into out: UnsafeMutableBufferPointer<Float>) throws {
         let v = voxelsPerSubtomogram
@@ -58,21 +75,15 @@ public final class SubtomogramSource {
     /// Checks this rank's rows for NaN or Inf, streaming in blocks; the error names the first bad row (agreed).
     public func validateFinite(comm: Communicator, blockRows: Int) throws {
         let mine = comm.rows(of: count)
-        var buffer = [Float](repeating: 0, count: blockRows * voxelsPerSubtomogram)
         var bad: Int? = nil
         var readError: Error? = nil
-        var start = mine.lowerBound
+        let v = voxelsPerSubtomogram
         do {
-            while start < mine.upperBound && bad == nil {
-                let end = min(start + blockRows, mine.upperBound)
-                try buffer.withUnsafeMutableBufferPointer { b in
-                    try read(rows: start..<end, into: b)
-                    let v = voxelsPerSubtomogram
-                    for r in 0..<(end - start) where bad == nil {
-                        for k in (r * v)..<((r + 1) * v) where !b[k].isFinite { bad = start + r; break }
-                    }
+            try forEachBlock(rows: mine, blockRows: blockRows) { block, x in
+                guard bad == nil else { return }
+                for r in 0..<block.count where bad == nil {
+                    for k in (r * v)..<((r + 1) * v) where !x[k].isFinite { bad = block.lowerBound + r; break }
                 }
-                start = end
             }
         } catch { readError = error }
         try comm.agree(readError)

@@ -162,17 +162,10 @@ extension Trainer {
     /// rows, standardised with global means and deviations, then the same statistical step as the network's features.
     func profileLabels(rows mine: Range<Int>, candidates: [Int]) throws -> (local: [Int32], k: Int) {
         let profiles = ProfileFeatures(box: source.boxVoxels)
-        let w = profiles.width, v = source.voxelsPerSubtomogram, block = config.input.readRows
+        let w = profiles.width
         var values = [Float]()
-        var buffer = [Float](repeating: 0, count: block * v)
-        var start = mine.lowerBound
-        while start < mine.upperBound {
-            let end = min(start + block, mine.upperBound)
-            try buffer.withUnsafeMutableBufferPointer { b in
-                try source.read(rows: start..<end, into: UnsafeMutableBufferPointer(rebasing: b[0..<((end - start) * v)]))
-                values += profiles.compute(UnsafePointer(b.baseAddress!), count: end - start)
-            }
-            start = end
+        try source.forEachBlock(rows: mine, blockRows: config.input.readRows) { block, x in
+            values += profiles.compute(x, count: block.count)
         }
         var sums = [Double](repeating: 0, count: 2 * w)
         for r in 0..<mine.count { for j in 0..<w { let x = Double(values[r * w + j]); sums[j] += x; sums[w + j] += x * x } }
