@@ -95,7 +95,9 @@ else
   [ "$status" -eq 0 ] || { echo "FAIL disca simulate exited $status: $(tail -n 3 "$tmp/simulate.log")"; failed=1; summary; exit 1; }
   # checkpoint.minutes=0.02: a timed checkpoint every second or so inside an iteration, so that the stop can be sent
   # in the middle of an epoch (the hardest place to resume exactly); it does not change what is computed.
-  train_options=(--config "$repo/configs/demo.toml" --set loop.max_iterations=4 --set loop.min_iterations=4
+  # A network small enough for 16^3 boxes (independent of configs/demo.toml, which needs D >= 17).
+  train_options=(--config "$repo/configs/demo.toml" --set network.blocks=4 --set network.feature_size=32
+    --set loop.max_iterations=4 --set loop.min_iterations=4
     --set mixture.candidates=2-8 --set checkpoint.minutes=0.02)
 fi
 
