@@ -180,11 +180,23 @@ extension Trainer {
             maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
             tolDeNovoOnly: config.mixture.toleranceDeNovo, seed: seed &+ 0x5851_F42D_4C95_7F2D, threads: 0,
             posterior: false, startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
+        let dims = dimensionsSupported(rows: source.count, largestK: candidates.last ?? 2,
+                                       atMost: min(max(config.mixture.pcaComponents, 2), w))
         let clustering = try FeatureClustering.run(
             features: LocalRows(values: values, dims: w, firstRow: mine.lowerBound),
-            pcaComponents: min(config.mixture.pcaComponents, w), options: options, comm: comm)
-        say("  first training labels from rotation-invariant profiles: K \(clustering.k)")
+            pcaComponents: dims, options: options, comm: comm)
+        say("  first training labels from rotation-invariant profiles (\(dims) PCA dimensions): K \(clustering.k)")
         return (clustering.labels, clustering.k)
+    }
+
+    /// The most PCA dimensions d (2 <= d <= atMost) for which a full-covariance mixture of the largest candidate K
+    /// has no more parameters than there are rows: K (d + d(d+1)/2 + 1) <= N. Past that, BIC's penalty swamps the
+    /// likelihood and selects too few clusters (at N = 500, 16 dimensions and K up to 20, it picks 2 or 3 on
+    /// profiles whose 5-dimensional projection it splits into the 5 true classes).
+    func dimensionsSupported(rows n: Int, largestK k: Int, atMost limit: Int) -> Int {
+        var d = 2
+        while d < limit && k * ((d + 1) + (d + 1) * (d + 2) / 2 + 1) <= n { d += 1 }
+        return d
     }
 
     /// A fresh head fitted alone on the fixed features with the current labels (algorithm.md section 3).
