@@ -33,6 +33,7 @@ extension DiscaConfig {
         Field(key: "training.head_epochs", ref: .int(\.training.headEpochs), doc: "head-only epochs when K changes"),
         Field(key: "training.head_learning_rate", ref: .double(\.training.headLearningRate), doc: "head-only learning rate"),
         Field(key: "mixture.pca_components", ref: .int(\.mixture.pcaComponents), doc: "PCA components (0: none)"),
+        Field(key: "mixture.cap_pca_by_n", ref: .int(\.mixture.capPCAByN), doc: "1: no more PCA dimensions than N supports"),
         Field(key: "mixture.candidates", ref: .string(\.mixture.candidates), doc: "candidate K, e.g. \"2-20\" or \"5,10,20\""),
         Field(key: "mixture.reg_covar", ref: .double(\.mixture.regCovar), doc: "added to covariance diagonals"),
         Field(key: "mixture.max_steps", ref: .int(\.mixture.maxSteps), doc: "EM steps per fit"),
@@ -133,6 +134,7 @@ extension DiscaConfig {
         try need(training.epochsPerIteration >= 0, "training.epochs_per_iteration", "must be at least 0")
         try need(training.rotatedCopies >= 0, "training.rotated_copies", "must be at least 0")
         try need(mixture.pcaComponents >= 0, "mixture.pca_components", "must be at least 0")
+        try need(mixture.capPCAByN == 0 || mixture.capPCAByN == 1, "mixture.cap_pca_by_n", "must be 0 or 1")
         try need(mixture.nInit >= 1, "mixture.n_init", "must be at least 1")
         try need(mixture.maxSteps >= 1, "mixture.max_steps", "must be at least 1")
         try need(mixture.regCovar >= 0, "mixture.reg_covar", "must be at least 0")

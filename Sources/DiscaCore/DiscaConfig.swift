@@ -38,6 +38,10 @@ public struct DiscaConfig: Sendable, Equatable {
     public struct Mixture: Sendable, Equatable {
         /// PCA components of the features (0: no PCA).
         public var pcaComponents = 16
+        /// 1: use at most as many PCA components as N supports for the largest candidate K (a full-covariance
+        /// mixture of K_max components has no more parameters than there are subtomograms); 0: always
+        /// `pca_components` (the publication).
+        public var capPCAByN = 1
         /// Candidate numbers of clusters, e.g. "2-20" or "5,10,20".
         public var candidates = "2-20"
         public var regCovar = 1e-5

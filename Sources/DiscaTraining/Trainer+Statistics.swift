@@ -56,8 +56,11 @@ extension Trainer {
             seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, threads: 0, posterior: true,
             startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
         let previous: [Int32]? = state.k > 0 ? Array(reported[mine]) : nil
+        let p = config.mixture.pcaComponents
+        let dims = config.mixture.capPCAByN == 1 && p > 0
+            ? dimensionsSupported(rows: n, largestK: try config.candidateKs().last ?? 2, atMost: p) : p
         let clustering = try FeatureClustering.run(
-            features: featureRows, pcaComponents: config.mixture.pcaComponents, options: options,
+            features: featureRows, pcaComponents: dims, options: options,
             previous: previous.map { (labels: $0, k: state.k) }, warmStart: previous != nil, comm: comm)
         let selection = clustering.selection
         let projected = clustering.clustered
