@@ -29,7 +29,7 @@ out=$(mpirun -np 2 --oversubscribe "$disca" predict --model "$work/run2" --input
 echo "predict $config: ranks 2: $(echo "$out" | grep predicted)"
 
 for n in 10000 100000; do
-  "$disca" simulate --output "$work/tiny$n.h5" --per-class $((n / 5)) --box 8 --snr 0.1 --seed 3 --no-ctf >/dev/null
+  "$disca" simulate --output "$work/tiny$n.h5" --per-class $((n / 5)) --box 8 --snr 0.1 --seed 3 --no-ctf --max-shift 1 >/dev/null
   line=$(mpirun -np 2 --oversubscribe "$disca" train --input "$work/tiny$n.h5" --output "$work/tinyrun$n" \
     --set network.blocks=2 --set network.first_width=4 --set network.width_step=4 --set network.feature_size=8 \
     --set mixture.pca_components=4 --set mixture.candidates=2-4 --set loop.max_iterations=2 \
