@@ -29,7 +29,7 @@ public struct DiscaConfig: Sendable, Equatable {
         /// Randomly rotated copies of each subtomogram per epoch.
         public var rotatedCopies = 1
         /// At least this many optimizer steps per iteration (more epochs at small N, so the features change).
-        public var minStepsPerIteration = 0
+        public var minStepsPerIteration = 150
         /// Epochs of head-only fitting when K changes.
         public var headEpochs = 10
         public var headLearningRate = 1e-4
