@@ -21,6 +21,7 @@ final class TrainTests: XCTestCase {
             batch_size = 8
             head_epochs = 2
             learning_rate = 1e-3
+            min_steps_per_iteration = 0
             [mixture]
             pca_components = 4
             candidates = "2-4"

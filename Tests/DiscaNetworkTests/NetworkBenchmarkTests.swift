@@ -21,10 +21,11 @@ final class NetworkBenchmarkTests: XCTestCase {
         guard let which = ProcessInfo.processInfo.environment["DISCA_BENCH_NETWORK"] else {
             throw XCTSkip("set DISCA_BENCH_NETWORK=demo|paper (release build) to measure")
         }
-        // demo: configs/demo.toml (4 blocks of 8, 16, 24, 32 channels, 64 features, box 24, batch 32).
+        // demo: configs/demo.toml (8 blocks of 8, 12, ..., 36 channels, 64 features, box 24, batch 32).
+        // `disca bench network --config configs/demo.toml` measures the same from the command line.
         let batch = Int(ProcessInfo.processInfo.environment["DISCA_BENCH_BATCH"] ?? "") ?? (which == "paper" ? 64 : 32)
         let a = which == "paper" ? YOPOArchitecture.paper
-            : YOPOArchitecture(blocks: 4, firstWidth: 8, widthStep: 8, featureSize: 64, boxVoxels: 24)
+            : YOPOArchitecture(blocks: 8, firstWidth: 8, widthStep: 4, featureSize: 64, boxVoxels: 24)
         let r = try NetworkBenchmark.run(architecture: a, batch: batch)
         let json = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
         print("BENCH \(which) \(a): \(json)")

@@ -97,6 +97,7 @@ else
   # in the middle of an epoch (the hardest place to resume exactly); it does not change what is computed.
   # A network small enough for 16^3 boxes (independent of configs/demo.toml, which needs D >= 17).
   train_options=(--config "$repo/configs/demo.toml" --set network.blocks=4 --set network.feature_size=32
+    --set training.min_steps_per_iteration=0
     --set loop.max_iterations=4 --set loop.min_iterations=4
     --set mixture.candidates=2-8 --set checkpoint.minutes=0.02)
 fi
