@@ -12,62 +12,37 @@ public struct ProcessResult: Sendable {
     }
 }
 
-/// Runs the built `disca` executable, alone or under `mpirun -np N`, with a timeout (the process group is killed
-/// when it runs over). stdin is /dev/null and both pipes are drained while waiting.
+/// Runs the built `disca` executable, alone or under `mpirun -np N`, with a timeout (the process is killed when it
+/// runs over). stdin is /dev/null and both pipes are drained while waiting.
 public enum DiscaRunner {
     public static func run(_ arguments: [String], ranks: Int? = nil, timeoutSeconds: Double = 120,
                            environment extra: [String: String] = [:]) -> ProcessResult {
-        let exe = TestPaths.discaExecutable.path
-        var argv: [String]
-        if let ranks {
-            argv = ["mpirun", "-np", String(ranks), "--oversubscribe", "--bind-to", "none", exe] + arguments
-        } else {
-            argv = [exe] + arguments
-        }
-        var env = ProcessInfo.processInfo.environment
-        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        env["OPENBLAS_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] ?? "1"
-        for (k, v) in extra { env[k] = v }
+        let (argv, env) = launch(arguments, ranks: ranks, extra: extra)
         return runProcess(argv, environment: env, timeoutSeconds: timeoutSeconds)
     }
 
     /// Runs any command line (argv[0] looked up on PATH).
     public static func runProcess(_ argv: [String], environment: [String: String]? = nil,
                                   timeoutSeconds: Double) -> ProcessResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        if let environment { p.environment = environment }
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        let collected = Collected()
-        out.fileHandleForReading.readabilityHandler = { h in collected.appendOut(h.availableData) }
-        err.fileHandleForReading.readabilityHandler = { h in collected.appendErr(h.availableData) }
-        do { try p.run() } catch {
+        do {
+            return try RunningDisca(argv: argv, environment: environment).finish(timeoutSeconds: timeoutSeconds)
+        } catch {
             return ProcessResult(status: -1, stdout: "", stderr: "cannot start \(argv): \(error)", timedOut: false)
         }
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        var timedOut = false
-        while p.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                kill(-p.processIdentifier, SIGKILL)
-                p.terminate()
-                kill(p.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(20_000)
-        }
-        p.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        collected.appendOut(out.fileHandleForReading.readDataToEndOfFile())
-        collected.appendErr(err.fileHandleForReading.readDataToEndOfFile())
-        return ProcessResult(status: p.terminationStatus, stdout: collected.outText, stderr: collected.errText,
-                             timedOut: timedOut)
+    }
+
+    /// The command line and environment that run `disca` alone or under `mpirun -np ranks` as root on this
+    /// machine's OpenMPI (one BLAS thread per rank unless the caller's environment says otherwise).
+    static func launch(_ arguments: [String], ranks: Int?, extra: [String: String] = [:]) -> ([String], [String: String]) {
+        let exe = TestPaths.discaExecutable.path
+        let argv = (ranks.map { ["mpirun", "-np", String($0), "--oversubscribe", "--bind-to", "none", exe] } ?? [exe])
+            + arguments
+        var env = ProcessInfo.processInfo.environment
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        env["OPENBLAS_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] ?? "1"
+        for (k, v) in extra { env[k] = v }
+        return (argv, env)
     }
 }
 
@@ -80,22 +55,22 @@ private final class Collected: @unchecked Sendable {
     var errText: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
 }
 
-/// A `disca` process (or `mpirun` of it) running in the background, for tests that signal or kill it mid-run.
+/// A `disca` process (or `mpirun` of it, or any command) running in the background, for tests that signal or kill it
+/// mid-run; `finish` waits for it (killing it after a timeout) and collects its output.
 public final class RunningDisca {
     let process = Process()
     private let collected = Collected()
     private let out = Pipe(), err = Pipe()
 
-    public init(_ arguments: [String], ranks: Int? = nil) throws {
-        let exe = TestPaths.discaExecutable.path
-        let argv = ranks.map { ["mpirun", "-np", String($0), "--oversubscribe", "--bind-to", "none", exe] } ?? [exe]
-        var env = ProcessInfo.processInfo.environment
-        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        env["OPENBLAS_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] ?? "1"
+    public convenience init(_ arguments: [String], ranks: Int? = nil) throws {
+        let (argv, env) = DiscaRunner.launch(arguments, ranks: ranks)
+        try self.init(argv: argv, environment: env)
+    }
+
+    init(argv: [String], environment: [String: String]?) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv + arguments
-        process.environment = env
+        process.arguments = argv
+        if let environment { process.environment = environment }
         process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
         process.standardOutput = out
         process.standardError = err
@@ -127,7 +102,11 @@ public final class RunningDisca {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var timedOut = false
         while process.isRunning {
-            if Date() > deadline { timedOut = true; kill(process.processIdentifier, SIGKILL); break }
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
             usleep(20_000)
         }
         process.waitUntilExit()
