@@ -96,9 +96,11 @@ else
   # checkpoint.minutes=0.02: a timed checkpoint every second or so inside an iteration, so that the stop can be sent
   # in the middle of an epoch (the hardest place to resume exactly); it does not change what is computed.
   # A network small enough for 16^3 boxes (independent of configs/demo.toml, which needs D >= 17).
+  # 150 steps per iteration (the default) and 6 iterations keep each run busy for long enough (tens of seconds) that
+  # the stop lands inside iteration 1 even on an idle machine.
   train_options=(--config "$repo/configs/demo.toml" --set network.blocks=4 --set network.feature_size=32
-    --set training.min_steps_per_iteration=0
-    --set loop.max_iterations=4 --set loop.min_iterations=4
+    --set training.min_steps_per_iteration=150
+    --set loop.max_iterations=6 --set loop.min_iterations=6
     --set mixture.candidates=2-8 --set checkpoint.minutes=0.02)
 fi
 
@@ -112,8 +114,10 @@ wait_until() {  # wait_until DESCRIPTION COMMAND...: polls every 0.5 s until the
   done
 }
 job_done() { case "$(job_field "$1" JobState)" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|"") return 0 ;; *) return 1 ;; esac; }
+# --time=15 with the script's --signal=B:USR1@600: Slurm's own warning comes only after 5 minutes, well after these
+# runs end, so the only stop is the test's own signal to B.
 submit() {  # submit NAME RUNDIR: the real batch script, 2 ranks, from the work folder
-  (cd "$work" && timeout 30 sbatch --parsable --job-name="$1" --ntasks-per-node=2 --cpus-per-task=1 --time=10 \
+  (cd "$work" && timeout 30 sbatch --parsable --job-name="$1" --ntasks-per-node=2 --cpus-per-task=1 --time=15 \
     --export=ALL,DISCA="$disca" "$repo/slurm/disca-train.sbatch" "$set_file" "$2" "${train_options[@]}")
 }
 
