@@ -7,6 +7,7 @@ import Foundation
 public final class StopRequest: @unchecked Sendable {
     private let lock = NSLock()
     private var signalName: String?
+    private var signalNumber: Int32 = 0
     private var sources: [DispatchSourceSignal] = []
 
     public init(signals: [Int32] = [SIGTERM, SIGINT, SIGUSR1]) {
@@ -23,7 +24,7 @@ public final class StopRequest: @unchecked Sendable {
 
     private func record(_ s: Int32) {
         lock.lock()
-        if signalName == nil { signalName = StopRequest.name(of: s) }
+        if signalName == nil { signalName = StopRequest.name(of: s); signalNumber = s }
         lock.unlock()
     }
 
@@ -34,13 +35,20 @@ public final class StopRequest: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The number of the signal that asked for a stop (0: none, or a request from code). Ranks allreduce it (max)
+    /// so that every rank, rank 0 included, names the same signal even if only some ranks received it.
+    public var requestedSignal: Int32 {
+        lock.lock(); defer { lock.unlock() }
+        return signalNumber
+    }
+
     /// The signal (or reason) that asked for a stop, or nil.
     public var requested: String? {
         lock.lock(); defer { lock.unlock() }
         return signalName
     }
 
-    static func name(of s: Int32) -> String {
+    public static func name(of s: Int32) -> String {
         switch s {
         case SIGTERM: return "SIGTERM"
         case SIGINT: return "SIGINT"

@@ -64,25 +64,34 @@ extension Trainer {
     /// Collective stop check outside the training steps (feature pass): the state is still the one of the last
     /// checkpoint taken at the iteration boundary, so stopping writes it again and exits with the preemption status.
     func stopPoint() throws {
-        let flag = try comm.allreduce(Int64(stop.requested != nil ? 1 : 0), .max)
-        guard flag == 1 else { return }
+        let flag = try comm.allreduce(stopCode(), .max)
+        guard flag > 0 else { return }
         try writeCheckpoint()
         throw CollectiveError(.stoppedAfterCheckpoint(
-            "stopped on \(stop.requested ?? "a stop request") after writing a checkpoint (iteration \(state.iteration), before its training); continue with --resume"))
+            "stopped on \(stopReason(flag)) after writing a checkpoint (iteration \(state.iteration), before its training); continue with --resume"))
     }
+
+    /// This rank's stop request as a number every rank can agree on: the signal number, 1 for a request from code
+    /// (the test hook), 0 for none.
+    func stopCode() -> Int64 {
+        let s = stop.requestedSignal
+        if s > 0 { return Int64(s) }
+        return stop.requested != nil ? 1 : 0
+    }
+
+    func stopReason(_ code: Int64) -> String { code > 1 ? StopRequest.name(of: Int32(code)) : "a stop request" }
 
     /// Collective decision at a step boundary: stop (a signal on any rank, or the test hook) and/or a timed
     /// checkpoint (rank 0's clock). Stopping writes a checkpoint and throws the preemption status.
     func stepBoundary(started: Date) throws {
-        var flags: [Int64] = [0, 0]
-        if stop.requested != nil { flags[0] = 1 }
-        if let at = options.stopAtStep, stepsRun + 1 >= at { flags[0] = 1 }
+        var flags: [Int64] = [stopCode(), 0]
+        if let at = options.stopAtStep, stepsRun + 1 >= at { flags[0] = max(flags[0], 1) }
         if comm.rank == 0, Date().timeIntervalSince(lastCheckpoint) > config.checkpoint.minutes * 60 { flags[1] = 1 }
         try comm.allreduce(&flags, .max)
         let elapsed = Date().timeIntervalSince(started)
-        if flags[0] == 1 {
+        if flags[0] > 0 {
             try writeCheckpoint(extraSeconds: elapsed)
-            let why = stop.requested ?? "a stop request"
+            let why = stopReason(flags[0])
             throw CollectiveError(.stoppedAfterCheckpoint(
                 "stopped on \(why) after writing a checkpoint (iteration \(state.iteration), step \(state.step)); continue with --resume"))
         }
