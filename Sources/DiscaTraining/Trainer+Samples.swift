@@ -30,6 +30,7 @@ extension Trainer {
             guard comm.rank == 0 else { return }
             let path = runDirectory.samplesPath
             let tmp = path + ".tmp"
+            try? FileManager.default.removeItem(atPath: tmp)   // a stale one from a killed run
             let out = try HDF5File.create(tmp)
             try out.write("/rows", rows.map { Int64($0) }, shape: [rows.count])
             if let old = try? HDF5File.open(path) {

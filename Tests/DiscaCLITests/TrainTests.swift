@@ -140,9 +140,18 @@ final class TrainTests: XCTestCase {
                                  ranks: 2)
         _ = k.waitUntil(timeoutSeconds: 120) { k.stdoutSoFar.contains("iteration 3:") }
         usleep(100_000)
+        // The ranks first (found while mpirun is alive to be their parent), then mpirun; wait until they are gone,
+        // so nothing of the killed job still writes when the resume starts.
+        let ranks = childPIDs(of: k.pid)
+        for child in ranks { kill(child, SIGKILL) }
         kill(k.pid, SIGKILL)
-        for child in childPIDs(of: k.pid) { kill(child, SIGKILL) }
         _ = k.finish(timeoutSeconds: 30)
+        for child in ranks {
+            for _ in 0..<500 where FileManager.default.fileExists(atPath: "/proc/\(child)/stat") {
+                if let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8), stat.contains(") Z ") { break }
+                usleep(10_000)
+            }
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: killed + "/result.h5") &&
                        (try? String(contentsOfFile: killed + "/history.jsonl", encoding: .utf8))?.split(separator: "\n").count == 30,
                        "the kill landed before the end")
