@@ -28,16 +28,7 @@ extension HDF5File {
     /// (rows.count * rowElements values). Independent (any rank, any rows). Values are converted to `T`;
     /// reading integers as floating point (or the reverse) is refused as bad input.
     public func readRows<T: HDF5Scalar>(_ name: String, rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<T>) throws {
-        let d = try openDataset(name)
-        defer { H5Close.dataset(d) }
-        let info = try datasetInfo(d, name)
-        try checkClass(info, T.self, name)
-        guard rows.lowerBound >= 0, rows.upperBound <= info.rows else {
-            throw DiscaError.badInput("\(path): rows \(rows.lowerBound)..<\(rows.upperBound) outside dataset \(name) with \(info.rows) rows")
-        }
-        precondition(buffer.count >= rows.count * info.rowElements, "read buffer too small")
-        try transfer(d, name: name, info: info, rows: rows, type: T.hdf5Type, collective: false,
-                     what: "H5Dread \(name) rows \(rows.lowerBound)..<\(rows.upperBound) of \(path)") { fileSpace, memSpace, dxpl in
+        try transferRows(name, rows: rows, T.self, count: buffer.count, collective: false, verb: "H5Dread") { d, fileSpace, memSpace, dxpl in
             H5Dread(d, T.hdf5Type.nativeType, memSpace, fileSpace, dxpl, buffer.baseAddress)
         }
     }
@@ -59,17 +50,27 @@ extension HDF5File {
     /// Writes `data` (rows.count * rowElements values) into rows `rows` of an existing dataset. In parallel mode this
     /// is a collective transfer: every rank calls it, each with its own block (an empty range is allowed).
     public func writeRows<T: HDF5Scalar>(_ name: String, rows: Range<Int>, data: UnsafeBufferPointer<T>) throws {
+        try transferRows(name, rows: rows, T.self, count: data.count, collective: isParallel, verb: "H5Dwrite") { d, fileSpace, memSpace, dxpl in
+            H5Dwrite(d, T.hdf5Type.nativeType, memSpace, fileSpace, dxpl, data.baseAddress)
+        }
+    }
+
+    /// Opens the dataset, checks the element class and the row range (bad input: rows outside the dataset), checks
+    /// the caller's buffer holds `count >= rows.count * rowElements` values, and runs `io` on the selected rows.
+    private func transferRows<T: HDF5Scalar>(_ name: String, rows: Range<Int>, _: T.Type, count: Int, collective: Bool,
+                                             verb: String,
+                                             _ io: (_ d: hid_t, _ fileSpace: hid_t, _ memSpace: hid_t, _ dxpl: hid_t) -> herr_t) throws {
         let d = try openDataset(name)
         defer { H5Close.dataset(d) }
         let info = try datasetInfo(d, name)
         try checkClass(info, T.self, name)
         guard rows.lowerBound >= 0, rows.upperBound <= info.rows else {
-            throw DiscaError.internalError("rows \(rows) outside dataset \(name) with \(info.rows) rows in \(path)")
+            throw DiscaError.badInput("\(path): rows \(rows.lowerBound)..<\(rows.upperBound) outside dataset \(name) with \(info.rows) rows")
         }
-        precondition(data.count >= rows.count * info.rowElements, "write buffer too small")
-        try transfer(d, name: name, info: info, rows: rows, type: T.hdf5Type, collective: isParallel,
-                     what: "H5Dwrite \(name) rows \(rows.lowerBound)..<\(rows.upperBound) of \(path)") { fileSpace, memSpace, dxpl in
-            H5Dwrite(d, T.hdf5Type.nativeType, memSpace, fileSpace, dxpl, data.baseAddress)
+        precondition(count >= rows.count * info.rowElements, "\(verb) buffer too small")
+        try transfer(d, name: name, info: info, rows: rows, type: T.hdf5Type, collective: collective,
+                     what: "\(verb) \(name) rows \(rows.lowerBound)..<\(rows.upperBound) of \(path)") { fileSpace, memSpace, dxpl in
+            io(d, fileSpace, memSpace, dxpl)
         }
     }
 

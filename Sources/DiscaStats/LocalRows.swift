@@ -38,6 +38,25 @@ public struct LocalRows<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
     }
 }
 
+extension LocalRows {
+    /// Collective: checks every rank's values are finite (`what` names the input in the error), then returns the
+    /// global row count and column means from one allreduce of (column sums, count) in Double.
+    /// Throws `badInput` when fewer than 2 rows exist over all ranks (`what` names the step).
+    func globalCountAndMean(_ what: String, comm: Communicator) throws -> (count: Int, mean: [Double]) {
+        let d = dims
+        try comm.agree(capturingError { try checkFinite("\(what) input") })
+        var sums = [Double](repeating: 0, count: d + 1)
+        values.withUnsafeBufferPointer { x in
+            for r in 0..<count { for j in 0..<d { sums[j] += Double(x[r * d + j]) } }
+        }
+        sums[d] = Double(count)
+        try comm.allreduce(&sums, .sum)
+        let n = Int(sums[d])
+        guard n >= 2 else { throw CollectiveError(.badInput("\(what) needs at least 2 rows, got \(n)")) }
+        return (n, (0..<d).map { sums[$0] / Double(n) })
+    }
+}
+
 extension Communicator {
     /// The global number of rows: the sum of every rank's local count.
     func globalCount(_ local: Int) throws -> Int { Int(try allreduce(Int64(local), .sum)) }

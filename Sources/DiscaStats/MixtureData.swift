@@ -40,17 +40,7 @@ public struct MixtureData: Sendable {
     }
 
     public init<S>(_ rows: LocalRows<S>, comm: Communicator) throws {
-        let d = rows.dims
-        try comm.agree(capturingError { try rows.checkFinite("mixture input") })
-        var sums = [Double](repeating: 0, count: d + 1)
-        rows.values.withUnsafeBufferPointer { x in
-            for r in 0..<rows.count { for j in 0..<d { sums[j] += Double(x[r * d + j]) } }
-        }
-        sums[d] = Double(rows.count)
-        try comm.allreduce(&sums, .sum)
-        let n = Int(sums[d])
-        guard n >= 2 else { throw CollectiveError(.badInput("a Gaussian mixture needs at least 2 rows, got \(n)")) }
-        let mean = (0..<d).map { sums[$0] / Double(n) }
+        let (n, mean) = try rows.globalCountAndMean("a Gaussian mixture", comm: comm)
         self.init(local: rows, shift: mean, globalCount: n)
     }
 }

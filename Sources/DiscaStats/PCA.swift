@@ -57,21 +57,11 @@ public enum PCA {
     /// not finite.
     public static func fit<S>(_ rows: LocalRows<S>, components k: Int, comm: Communicator) throws -> PCAModel {
         let d = rows.dims
-        try comm.agree(capturingError { try rows.checkFinite("PCA input") })
-
-        // Pass 1: count and sum, one allreduce.
-        var sums = [Double](repeating: 0, count: d + 1)
-        rows.values.withUnsafeBufferPointer { x in
-            for r in 0..<rows.count { for j in 0..<d { sums[j] += Double(x[r * d + j]) } }
-        }
-        sums[d] = Double(rows.count)
-        try comm.allreduce(&sums, .sum)
-        let n = Int(sums[d])
-        guard n >= 2 else { throw CollectiveError(.badInput("PCA needs at least 2 rows, got \(n)")) }
+        // Pass 1: finite check, count and mean, one allreduce.
+        let (n, mean) = try rows.globalCountAndMean("PCA", comm: comm)
         guard k >= 1 && k <= d else {
             throw CollectiveError(.badInput("PCA components \(k) must be in 1...\(d) (the input width)"))
         }
-        let mean = (0..<d).map { sums[$0] / Double(n) }
 
         // Pass 2: centred outer products in Double, one allreduce.
         var scatter = centredScatter(rows, mean: mean)

@@ -39,25 +39,30 @@ public struct CheckpointFiles: Sendable {
     }
 
     /// The newest whole checkpoint, opened on every rank, or a bad-input error that says why none is usable.
-    /// `validate` checks the contents (dataset, configuration) and throws to reject a file.
-    public func openNewestWhole(comm: Communicator, validate: (HDF5File) throws -> Void) throws -> HDF5File {
+    /// `mismatch` compares a whole checkpoint with this run and returns why it belongs to another run (another
+    /// dataset or configuration), which stops the search: falling back to an older checkpoint of the same other run
+    /// would be just as wrong. A file that cannot be read or is incomplete is skipped for the next candidate.
+    public func openNewestWhole(comm: Communicator, mismatch: (HDF5File) throws -> String? = { _ in nil }) throws -> HDF5File {
         var reasons: [String] = []
         for path in candidates() {
             let exists = try comm.broadcast(Int64(FileManager.default.fileExists(atPath: path) ? 1 : 0), root: 0)
             if exists == 0 { continue }
+            let f: HDF5File
+            let differs: String?
             do {
-                let f = try HDF5File.open(path, comm: comm)
-                try comm.collectively {
+                f = try HDF5File.open(path, comm: comm)
+                differs = try comm.collectively { () -> String? in
                     guard f.hasAttribute("complete"), try f.intAttribute("complete") == 1 else {
                         throw DiscaError.badInput("\(path): incomplete checkpoint")
                     }
-                    try validate(f)
+                    return try mismatch(f)
                 }
-                return f
             } catch let e as CollectiveError {
-                if case .badInput(let m) = e.underlying, m.contains("differs") { throw e }
                 reasons.append("\(e)")
+                continue
             }
+            if let differs { throw CollectiveError(.badInput("\(path): \(differs)")) }
+            return f
         }
         let why = reasons.isEmpty ? "none found" : reasons.joined(separator: "; ")
         throw CollectiveError(.badInput("\(directory.path): no whole checkpoint to resume from (\(why))"))

@@ -44,10 +44,10 @@ extension Trainer {
     /// Restores the newest whole checkpoint, refusing one made for another dataset or an incompatible configuration.
     func restoreCheckpoint() throws {
         let fingerprint = try inputFingerprint()
-        let f = try checkpoints.openNewestWhole(comm: comm) { f in
+        let f = try checkpoints.openNewestWhole(comm: comm) { f -> String? in
             let stored = try f.doublesAttribute("input_fingerprint")
             if stored != fingerprint {
-                throw DiscaError.badInput("\(f.path): the checkpoint was made for a different dataset (\(try f.stringAttribute("input")): N \(Int(stored[0])), box \(Int(stored[1]))); this input differs (N \(source.count), box \(source.boxVoxels)\(stored[0] == fingerprint[0] && stored[1] == fingerprint[1] ? ", other values" : ""))")
+                return ("the checkpoint was made for a different dataset (\(try f.stringAttribute("input")): N \(Int(stored[0])), box \(Int(stored[1]))); this input differs (N \(source.count), box \(source.boxVoxels)\(stored[0] == fingerprint[0] && stored[1] == fingerprint[1] ? ", other values" : ""))")
             }
             let storedConfig = Dictionary(uniqueKeysWithValues: try f.stringAttribute("config").split(separator: "\n").map { line -> (String, String) in
                 let parts = line.components(separatedBy: " = ")
@@ -58,8 +58,9 @@ extension Trainer {
                 if let old = storedConfig[key], old != value { differences.append("\(key) \(old) -> \(value)") }
             }
             if !differences.isEmpty {
-                throw DiscaError.badInput("\(f.path): the configuration differs from the checkpoint's: \(differences.joined(separator: ", ")) (start a new run with --force, or resume with the original settings)")
+                return "the configuration differs from the checkpoint's: \(differences.joined(separator: ", ")) (start a new run with --force, or resume with the original settings)"
             }
+            return nil
         }
         state = try comm.collectively { try TrainerState.read(from: f) }
         model = try comm.collectively {

@@ -221,6 +221,9 @@ final class TrainTests: XCTestCase {
         try g.close()
         let existing = runDir("existing")
         XCTAssertEqual(train(existing).status, 0)
+        let other = d.appendingPathComponent("other.h5").path
+        XCTAssertEqual(DiscaRunner.run(["simulate", "--output", other, "--per-class", "12", "--box", "12",
+                                        "--phantoms", "ring,rod,dumbbell", "--snr", "1", "--seed", "3"]).status, 0)
         let cases: [([String], String)] = [
             (["--input", nan], "row 5 contains NaN or Inf"),
             (["--input", three], "has shape (8, 12, 12), expected 4 dimensions"),
@@ -231,7 +234,8 @@ final class TrainTests: XCTestCase {
             (["--input", Self.dataset, "--output", runDir("never"), "--resume"], "no checkpoint to resume from"),
             (["--input", Self.dataset, "--output", existing, "--resume", "--set", "network.blocks=1"],
              "configuration differs from the checkpoint's: network.blocks 2 -> 1"),
-            (["--input", nan, "--output", existing, "--resume"], nil ?? "row 5 contains NaN"),
+            (["--input", nan, "--output", existing, "--resume"], "row 5 contains NaN"),
+            (["--input", other, "--output", existing, "--resume"], "the checkpoint was made for a different dataset"),
         ]
         for (args, expected) in cases {
             var argv = ["train", "--config", Self.config] + args

@@ -35,18 +35,18 @@ final class RunDirectoryTests: XCTestCase {
             try f.setAttribute("step", .int(step))
             try files.commit(f, comm: comm)
         }
-        XCTAssertEqual(try files.openNewestWhole(comm: comm) { _ in }.intAttribute("step"), 2)
+        XCTAssertEqual(try files.openNewestWhole(comm: comm).intAttribute("step"), 2)
         // Truncate the newest: resume falls back to the previous whole one.
         let data = try Data(contentsOf: URL(fileURLWithPath: files.currentPath))
         try data.prefix(100).write(to: URL(fileURLWithPath: files.currentPath))
-        XCTAssertEqual(try files.openNewestWhole(comm: comm) { _ in }.intAttribute("step"), 1)
+        XCTAssertEqual(try files.openNewestWhole(comm: comm).intAttribute("step"), 1)
         // A temporary file that was never marked complete is not used.
         let partial = try HDF5File.create(files.temporaryPath)
         try partial.setAttribute("step", .int(3))
         try partial.close()
-        XCTAssertEqual(try files.openNewestWhole(comm: comm) { _ in }.intAttribute("step"), 1)
+        XCTAssertEqual(try files.openNewestWhole(comm: comm).intAttribute("step"), 1)
         try FileManager.default.removeItem(atPath: files.previousPath)
-        XCTAssertThrowsError(try files.openNewestWhole(comm: comm) { _ in }) { e in
+        XCTAssertThrowsError(try files.openNewestWhole(comm: comm)) { e in
             XCTAssert("\(e)".contains("no whole checkpoint"), "\(e)")
         }
     }
