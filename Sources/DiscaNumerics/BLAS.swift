@@ -34,6 +34,16 @@ public enum BLAS {
     /// The number of threads OpenBLAS uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+    /// Runs `body` with OpenBLAS held to one thread (for work already spread over threads of our own), then
+    /// restores the previous count. Call from one thread at a time (the count is process-wide).
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = threads
+        if previous == 1 { return try body() }
+        setThreads(1)
+        defer { setThreads(previous) }
+        return try body()
+    }
 }
 
 /// Checked wrappers over LAPACKE (row-major). Each failure names the routine and its info code.

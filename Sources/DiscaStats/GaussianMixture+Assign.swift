@@ -29,6 +29,18 @@ extension GaussianMixture {
                    threads: options.resolvedThreads, comm: comm)
     }
 
+    /// Collective: the global log-likelihood (sum over all rows of every rank) of each fit, all scored in one pass
+    /// over the rows and one allreduce. Equal to `assign(...).totalLogLikelihood` of each.
+    public static func totalLogLikelihoods(_ data: MixtureData, fits: [GaussianMixtureFit],
+                                           options: GaussianMixtureOptions = GaussianMixtureOptions(),
+                                           comm: Communicator) throws -> [Double] {
+        guard !fits.isEmpty else { return [] }
+        var totals = MixturePass.logLikelihoods(data, MixtureKernel(fits.map { $0.centredModel }),
+                                                threads: options.resolvedThreads)
+        try comm.allreduce(&totals, .sum)
+        return totals
+    }
+
     static func assign(_ data: MixtureData, centredModel: GaussianMixtureModel, posterior wantPosterior: Bool,
                        threads: Int, comm: Communicator) throws -> MixtureAssignment {
         precondition(centredModel.dims == data.dims, "mixture of width \(centredModel.dims) scored on rows of \(data.dims)")

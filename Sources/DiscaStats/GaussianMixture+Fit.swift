@@ -57,6 +57,20 @@ public struct GaussianMixtureFit: Sendable {
     let centredModel: GaussianMixtureModel
 }
 
+/// One mixture of a lockstep fit (`GaussianMixture.fit(_:problems:options:comm:)`): its K, how its starts begin,
+/// and its tolerance.
+public struct MixtureProblem: Sendable {
+    public let components: Int
+    public let initialization: MixtureInitialization
+    public let tol: Double
+
+    public init(components: Int, initialization: MixtureInitialization, tol: Double) {
+        self.components = components
+        self.initialization = initialization
+        self.tol = tol
+    }
+}
+
 /// Full-covariance Gaussian mixtures fitted by EM over rows spread across ranks.
 ///
 /// Per EM step: a local E-step over this rank's rows (log densities, log-sum-exp, responsibilities; `MixtureKernel`)
@@ -65,44 +79,72 @@ public struct GaussianMixtureFit: Sendable {
 /// initial parameters are the M-step of the initial responsibilities (weights divided by N); each step computes the
 /// lower bound from its E-step and stops when |lower bound - previous| < tol; the start with the highest final lower
 /// bound wins (the first on ties).
+///
+/// Many mixtures (every candidate K and every start of a model selection) are fitted in lockstep: each EM step
+/// evaluates all mixtures still running in one pass over the rows, with their columns side by side in the same
+/// matrix products, and one allreduce. Each mixture's arithmetic is its own, so the result is that of fitting them
+/// one after the other; a mixture that converges drops out of the following steps.
 public enum GaussianMixture {
     /// Collective. Throws `badInput` when K is not in 1...N or initial labels/responsibilities do not fit.
     public static func fit(_ data: MixtureData, components k: Int, initialization: MixtureInitialization,
                            options: GaussianMixtureOptions = GaussianMixtureOptions(),
                            comm: Communicator) throws -> GaussianMixtureFit {
-        guard k >= 1 && k <= data.globalCount else {
-            throw CollectiveError(.badInput("mixture components \(k) must be in 1...\(data.globalCount) (the number of rows)"))
+        try fit(data, problems: [MixtureProblem(components: k, initialization: initialization, tol: options.tol)],
+                options: options, comm: comm)[0]
+    }
+
+    /// Collective: every problem's fit (in order), all fitted in lockstep. `options.tol` is not used (each problem
+    /// has its own).
+    public static func fit(_ data: MixtureData, problems: [MixtureProblem],
+                           options: GaussianMixtureOptions = GaussianMixtureOptions(),
+                           comm: Communicator) throws -> [GaussianMixtureFit] {
+        for p in problems where !(p.components >= 1 && p.components <= data.globalCount) {
+            throw CollectiveError(.badInput("mixture components \(p.components) must be in 1...\(data.globalCount) (the number of rows)"))
         }
-        let starts = try initialStatistics(data, components: k, initialization: initialization,
-                                           threads: options.resolvedThreads, comm: comm)
-        var best: (model: GaussianMixtureModel, bound: Double, iterations: Int, converged: Bool, start: Int)?
-        var total = 0
-        for (index, stats) in starts.enumerated() {
-            var model = MixtureMStep.parameters(stats: stats, components: k, dims: data.dims,
-                                                regCovar: options.regCovar, shift: data.shift,
-                                                weightsOver: data.globalCount)
+        struct Run {
+            let problem: Int
+            let start: Int
+            var model: GaussianMixtureModel
             var bound = -Double.infinity
-            var iterations = 0, converged = false
-            while iterations < options.maxIter {
-                iterations += 1
-                let previous = bound
-                var sums = MixturePass.emStep(data, MixtureKernel(model), threads: options.resolvedThreads)
-                try comm.allreduce(&sums, .sum)
-                let s = AugmentedRows.width(data.dims)
-                model = MixtureMStep.parameters(stats: Array(sums[0..<(k * s)]), components: k, dims: data.dims,
-                                                regCovar: options.regCovar, shift: data.shift)
-                bound = sums[k * s] / Double(data.globalCount)
-                if abs(bound - previous) < options.tol { converged = true; break }
-            }
-            total += iterations
-            if best == nil || bound > best!.bound {
-                best = (model, bound, iterations, converged, index)
+            var iterations = 0
+            var converged = false
+        }
+        let threads = options.resolvedThreads, s = AugmentedRows.width(data.dims)
+        var runs: [Run] = []
+        for (index, problem) in problems.enumerated() {
+            let starts = try initialStatistics(data, components: problem.components,
+                                               initialization: problem.initialization, threads: threads, comm: comm)
+            for (start, stats) in starts.enumerated() {
+                let model = MixtureMStep.parameters(stats: stats, components: problem.components, dims: data.dims,
+                                                    regCovar: options.regCovar, shift: data.shift,
+                                                    weightsOver: data.globalCount)
+                runs.append(Run(problem: index, start: start, model: model))
             }
         }
-        let b = best!
-        return GaussianMixtureFit(model: b.model.translated(by: data.shift), lowerBound: b.bound,
-                                  iterations: b.iterations, converged: b.converged, bestStart: b.start,
-                                  totalIterations: total, centredModel: b.model)
+        while true {
+            let active = runs.indices.filter { !runs[$0].converged && runs[$0].iterations < options.maxIter }
+            if active.isEmpty { break }
+            let kernel = MixtureKernel(active.map { runs[$0].model })
+            var sums = MixturePass.emStep(data, kernel, threads: threads)
+            try comm.allreduce(&sums, .sum)
+            for (g, r) in active.enumerated() {
+                let segment = kernel.segments[g], previous = runs[r].bound
+                runs[r].iterations += 1
+                runs[r].model = MixtureMStep.parameters(stats: Array(sums[(segment.offset * s)..<(segment.range.upperBound * s)]),
+                                                        components: segment.count, dims: data.dims,
+                                                        regCovar: options.regCovar, shift: data.shift)
+                runs[r].bound = sums[kernel.components * s + g] / Double(data.globalCount)
+                if abs(runs[r].bound - previous) < problems[runs[r].problem].tol { runs[r].converged = true }
+            }
+        }
+        return problems.indices.map { index in
+            let mine = runs.filter { $0.problem == index }
+            var best = mine[0]
+            for run in mine.dropFirst() where run.bound > best.bound { best = run }
+            return GaussianMixtureFit(model: best.model.translated(by: data.shift), lowerBound: best.bound,
+                                      iterations: best.iterations, converged: best.converged, bestStart: best.start,
+                                      totalIterations: mine.reduce(0) { $0 + $1.iterations }, centredModel: best.model)
+        }
     }
 
     /// The globally reduced statistics of each start's initial responsibilities.

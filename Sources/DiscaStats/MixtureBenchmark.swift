@@ -6,7 +6,6 @@ import Foundation
 public struct MixtureBenchmarkResult: Codable, Sendable {
     public struct Candidate: Codable, Sendable {
         public let k: Int
-        public let seconds: Double
         /// EM steps over all starts.
         public let emSteps: Int
         public let bic: Double
@@ -88,17 +87,17 @@ public enum MixtureBenchmark {
         let prepared = try MixtureData(rows, comm: comm)
         let t1 = DispatchTime.now()
         let options = GaussianMixtureOptions(regCovar: 1e-5, tol: tol, maxIter: maxIter, threads: threads)
-        var perCandidate: [MixtureBenchmarkResult.Candidate] = []
-        for k in candidates {
-            let start = DispatchTime.now()
-            let fit = try GaussianMixture.fit(prepared, components: k,
-                                              initialization: .random(seed: MixtureSelection.seed(for: k, from: seed),
-                                                                      starts: nInit),
-                                              options: options, comm: comm)
-            let score = try GaussianMixture.assign(prepared, fit: fit, options: options, comm: comm)
-            let bic = GaussianMixtureModel.bic(totalLogLikelihood: score.totalLogLikelihood, components: k, dims: dims,
-                                               sampleCount: n)
-            perCandidate.append(.init(k: k, seconds: seconds(since: start), emSteps: fit.totalIterations, bic: bic))
+        // All candidates in lockstep, as `MixtureSelection` fits them.
+        let problems = candidates.map {
+            MixtureProblem(components: $0, initialization: .random(seed: MixtureSelection.seed(for: $0, from: seed),
+                                                                   starts: nInit), tol: tol)
+        }
+        let fits = try GaussianMixture.fit(prepared, problems: problems, options: options, comm: comm)
+        let totals = try GaussianMixture.totalLogLikelihoods(prepared, fits: fits, options: options, comm: comm)
+        let perCandidate = zip(candidates, zip(fits, totals)).map { k, result in
+            MixtureBenchmarkResult.Candidate(
+                k: k, emSteps: result.0.totalIterations,
+                bic: GaussianMixtureModel.bic(totalLogLikelihood: result.1, components: k, dims: dims, sampleCount: n))
         }
         try comm.barrier()
         let total = seconds(since: t1)

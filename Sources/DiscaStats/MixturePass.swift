@@ -3,18 +3,20 @@ import DiscaNumerics
 import Dispatch
 
 /// One pass over this rank's rows, in parallel over `threads` static chunks (each chunk's partial sums are added in
-/// chunk order, so a pass is deterministic for a given thread count), each chunk in blocks of rows small enough that
-/// OpenBLAS runs every dgemm single-threaded (its threshold is m n k <= 4 * 65536), so the threads do not nest.
+/// chunk order, so a pass is deterministic for a given thread count), each chunk in blocks of rows; OpenBLAS is
+/// held to one thread during a pass, so its threads do not nest inside ours.
 enum MixturePass {
-    /// Rows per block for K components of augmented width S: 64 (measured best for d = 16: the block's augmented
-    /// rows stay in L1/L2 and OpenBLAS's transposed product is fastest there), fewer for very large K.
-    static func blockRows(components k: Int, width s: Int) -> Int { max(8, min(64, 262_144 / max(1, k * s))) }
+    /// Rows per block: 64 (measured best for d = 16, from 1 to 1,000 columns: the block's augmented rows and a
+    /// column group's responsibilities stay in L2, and OpenBLAS's transposed product is fastest there).
+    static let blockRows = 64
 
     /// Runs `body(chunk, rows)` for `threads` even chunks of `0..<rows` (fewer for small inputs).
     static func chunks(rows: Int, threads: Int, _ body: (Int, Range<Int>) -> Void) -> Int {
         let t = max(1, min(threads, rows / 2048 + 1))
         let partition = RowPartition(count: rows, parts: t)
-        if t == 1 { body(0, 0..<rows) } else { DispatchQueue.concurrentPerform(iterations: t) { body($0, partition.range(of: $0)) } }
+        BLAS.singleThreaded {
+            if t == 1 { body(0, 0..<rows) } else { DispatchQueue.concurrentPerform(iterations: t) { body($0, partition.range(of: $0)) } }
+        }
         return t
     }
 
@@ -42,27 +44,89 @@ enum MixturePass {
         return out
     }
 
-    /// E-step and statistics of one EM step: returns this rank's K * S sufficient statistics followed by the sum of
-    /// the rows' log-likelihoods (K * S + 1 values), ready for one allreduce.
-    static func emStep(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int) -> [Double] {
-        let k = kernel.components, s = AugmentedRows.width(data.dims), length = k * s + 1
-        let b = blockRows(components: k, width: s)
+    /// The columns of a kernel in groups of whole segments of at most `groupColumns` columns each (a wider segment
+    /// is a group alone): each block of augmented rows is built once and used by every group, while a group's
+    /// responsibilities stay in cache.
+    struct ColumnGroup {
+        let columns: Range<Int>
+        /// Indices into the kernel's segments.
+        let segmentIndices: Range<Int>
+        /// The segments relative to the group's first column.
+        let segments: [MixtureKernel.Segment]
+    }
+
+    static let groupColumns = 256
+
+    static func columnGroups(_ kernel: MixtureKernel, limit: Int = groupColumns) -> [ColumnGroup] {
+        var out: [ColumnGroup] = []
+        var first = 0
+        while first < kernel.segments.count {
+            var last = first + 1
+            let start = kernel.segments[first].offset
+            while last < kernel.segments.count && kernel.segments[last].range.upperBound - start <= limit { last += 1 }
+            let end = kernel.segments[last - 1].range.upperBound
+            out.append(ColumnGroup(columns: start..<end, segmentIndices: first..<last,
+                                   segments: kernel.segments[first..<last].map {
+                                       MixtureKernel.Segment(offset: $0.offset - start, count: $0.count)
+                                   }))
+            first = last
+        }
+        return out
+    }
+
+    /// E-step and statistics of one EM step of every mixture in the kernel: returns this rank's C * S sufficient
+    /// statistics (the mixtures' K * S blocks in order) followed by each mixture's sum of the rows'
+    /// log-likelihoods (C * S + mixtures values), ready for one allreduce.
+    static func emStep(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int,
+                       groupColumns: Int = groupColumns) -> [Double] {
+        let c = kernel.components, s = AugmentedRows.width(data.dims), length = c * s + kernel.segments.count
+        let groups = columnGroups(kernel, limit: groupColumns)
+        let widest = groups.map { $0.columns.count }.max()!
+        let b = blockRows
         let partials = UnsafeMutablePointer<Double>.allocate(capacity: length * max(threads, 1))
         partials.initialize(repeating: 0, count: length * max(threads, 1))
         defer { partials.deallocate() }
         let used = chunks(rows: data.localCount, threads: threads) { chunk, range in
             let acc = partials + chunk * length
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: b * s + b * k)
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: b * s + b * widest)
             defer { scratch.deallocate() }
             let resp = scratch + b * s
-            var logLikelihood = 0.0
             forEachBlock(data, range, blockRows: b, scratch: scratch) { _, rows, z in
-                kernel.logDensities(resp, z, rows: rows)
-                logLikelihood += MixtureKernel.normalizeRows(resp, rows: rows, components: k)
-                // acc (K, S) += resp^T (K, rows) @ z (rows, S)
-                BLAS.dgemm(transA: true, m: k, n: s, k: rows, a: resp, lda: k, b: z, ldb: s, beta: 1, c: acc, ldc: s)
+                for g in groups {
+                    let w = g.columns.count
+                    kernel.logDensities(resp, z, rows: rows, columns: g.columns)
+                    MixtureKernel.normalizeRows(resp, rows: rows, columns: w, segments: g.segments,
+                                                logLikelihoods: acc + c * s + g.segmentIndices.lowerBound)
+                    // acc (w, S) += resp^T (w, rows) @ z (rows, S)
+                    BLAS.dgemm(transA: true, m: w, n: s, k: rows, a: resp, lda: w, b: z, ldb: s, beta: 1,
+                               c: acc + g.columns.lowerBound * s, ldc: s)
+                }
             }
-            acc[k * s] = logLikelihood
+        }
+        return combine(partials, chunks: used, length: length)
+    }
+
+    /// Each mixture's sum of the log-likelihoods of this rank's rows (one value per segment of the kernel).
+    static func logLikelihoods(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int) -> [Double] {
+        let s = AugmentedRows.width(data.dims), length = kernel.segments.count
+        let groups = columnGroups(kernel)
+        let widest = groups.map { $0.columns.count }.max()!
+        let b = blockRows
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: length * max(threads, 1))
+        partials.initialize(repeating: 0, count: length * max(threads, 1))
+        defer { partials.deallocate() }
+        let used = chunks(rows: data.localCount, threads: threads) { chunk, range in
+            let acc = partials + chunk * length
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: b * s + b * widest)
+            defer { scratch.deallocate() }
+            let resp = scratch + b * s
+            forEachBlock(data, range, blockRows: b, scratch: scratch) { _, rows, z in
+                for g in groups {
+                    kernel.logDensities(resp, z, rows: rows, columns: g.columns)
+                    MixtureKernel.normalizeRows(resp, rows: rows, columns: g.columns.count, segments: g.segments,
+                                                logLikelihoods: acc + g.segmentIndices.lowerBound)
+                }
+            }
         }
         return combine(partials, chunks: used, length: length)
     }
@@ -72,7 +136,7 @@ enum MixturePass {
     static func statistics(_ data: MixtureData, components k: Int, threads: Int,
                            fill: (Int, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
         let s = AugmentedRows.width(data.dims), length = k * s
-        let b = blockRows(components: k, width: s)
+        let b = blockRows
         let partials = UnsafeMutablePointer<Double>.allocate(capacity: length * max(threads, 1))
         partials.initialize(repeating: 0, count: length * max(threads, 1))
         defer { partials.deallocate() }
@@ -94,7 +158,7 @@ enum MixturePass {
     static func score(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int,
                       labels: UnsafeMutablePointer<Int32>?, posterior: UnsafeMutablePointer<Float>?) -> Double {
         let k = kernel.components, s = AugmentedRows.width(data.dims)
-        let b = blockRows(components: k, width: s)
+        let b = blockRows
         let partials = UnsafeMutablePointer<Double>.allocate(capacity: max(threads, 1))
         partials.initialize(repeating: 0, count: max(threads, 1))
         defer { partials.deallocate() }

@@ -101,35 +101,44 @@ public struct MixtureSelection: Sendable {
         guard !valid.isEmpty else {
             throw CollectiveError(.badInput("no mixture candidate in \(options.candidates) fits \(data.globalCount) rows"))
         }
-        var summaries: [MixtureCandidate] = []
-        var best: (fit: GaussianMixtureFit, assignment: MixtureAssignment, bic: Double, warm: Bool)?
-        for k in valid {
+        // Every candidate's de-novo fit (problem i for candidate i) and then the warm start, fitted in lockstep and
+        // scored in one pass.
+        var problems: [MixtureProblem] = []
+        var warmStarts: [MixtureProblem] = []
+        var warmProblem: [Int: Int] = [:]   // candidate index -> index of its warm-start problem
+        for (index, k) in valid.enumerated() {
             let warmStart = current.flatMap { $0.k == k ? $0.labels : nil }
-            let fitOptions = GaussianMixtureOptions(regCovar: options.regCovar,
-                                                    tol: warmStart != nil ? options.tolWithWarmStart : options.tolDeNovoOnly,
-                                                    maxIter: options.maxIter, threads: options.threads)
+            let tol = warmStart != nil ? options.tolWithWarmStart : options.tolDeNovoOnly
             let candidateSeed = seed(for: k, from: options.seed)
             let starts: MixtureInitialization = options.startKind == .kMeansPlusPlus
                 ? .kMeansPlusPlus(seed: candidateSeed, starts: options.starts)
                 : .random(seed: candidateSeed, starts: options.starts)
-            let deNovo = try GaussianMixture.fit(data, components: k, initialization: starts, options: fitOptions,
-                                                 comm: comm)
-            let deNovoScore = try GaussianMixture.assign(data, fit: deNovo, options: fitOptions, comm: comm)
-            let deNovoBIC = bicOf(deNovoScore, k: k, data: data)
-            var kept = (fit: deNovo, assignment: deNovoScore, bic: deNovoBIC, warm: false)
+            problems.append(MixtureProblem(components: k, initialization: starts, tol: tol))
+            if let labels = warmStart {
+                warmProblem[index] = valid.count + warmStarts.count
+                warmStarts.append(MixtureProblem(components: k, initialization: .labels(labels), tol: tol))
+            }
+        }
+        problems += warmStarts
+        let fitOptions = GaussianMixtureOptions(regCovar: options.regCovar, maxIter: options.maxIter,
+                                                threads: options.threads)
+        let fits = try GaussianMixture.fit(data, problems: problems, options: fitOptions, comm: comm)
+        let totals = try GaussianMixture.totalLogLikelihoods(data, fits: fits, options: fitOptions, comm: comm)
+        var summaries: [MixtureCandidate] = []
+        var best: (fit: GaussianMixtureFit, total: Double, bic: Double, warm: Bool)?
+        for (index, k) in valid.enumerated() {
+            let deNovo = fits[index]
+            let deNovoBIC = bicOf(totals[index], k: k, data: data)
+            var kept = (fit: deNovo, total: totals[index], bic: deNovoBIC, warm: false)
             var warmBIC: Double?
             var steps = deNovo.totalIterations
-            if let labels = warmStart {
-                let warm = try GaussianMixture.fit(data, components: k, initialization: .labels(labels),
-                                                   options: fitOptions, comm: comm)
-                let warmScore = try GaussianMixture.assign(data, fit: warm, options: fitOptions, comm: comm)
-                let b = bicOf(warmScore, k: k, data: data)
+            if let w = warmProblem[index] {
+                let b = bicOf(totals[w], k: k, data: data)
                 warmBIC = b
-                steps += warm.totalIterations
-                if b <= deNovoBIC { kept = (warm, warmScore, b, true) }
+                steps += fits[w].totalIterations
+                if b <= deNovoBIC { kept = (fits[w], totals[w], b, true) }
             }
-            summaries.append(MixtureCandidate(components: k, bic: kept.bic,
-                                              totalLogLikelihood: kept.assignment.totalLogLikelihood,
+            summaries.append(MixtureCandidate(components: k, bic: kept.bic, totalLogLikelihood: kept.total,
                                               lowerBound: kept.fit.lowerBound, iterations: kept.fit.iterations,
                                               converged: kept.fit.converged, deNovoBIC: deNovoBIC, warmBIC: warmBIC,
                                               keptWarmStart: kept.warm, totalIterations: steps))
@@ -137,31 +146,29 @@ public struct MixtureSelection: Sendable {
         }
         let chosen = best!
         let k = chosen.fit.model.components
-        var posterior: [Float] = []
-        if options.posterior {
-            posterior = try GaussianMixture.assign(data, fit: chosen.fit, posterior: true,
-                                                   options: GaussianMixtureOptions(threads: options.threads),
-                                                   comm: comm).posterior
-        }
+        let assignment = try GaussianMixture.assign(data, fit: chosen.fit, posterior: options.posterior,
+                                                    options: GaussianMixtureOptions(threads: options.threads),
+                                                    comm: comm)
+        var posterior = assignment.posterior
         // Drop empty clusters (global counts), renumber the rest in order.
         var counts = [Int64](repeating: 0, count: k)
-        for l in chosen.assignment.labels { counts[Int(l)] += 1 }
+        for l in assignment.labels { counts[Int(l)] += 1 }
         try comm.allreduce(&counts, .sum)
         let keep = (0..<k).filter { counts[$0] > 0 }
         var renumber = [Int32](repeating: -1, count: k)
         for (new, old) in keep.enumerated() { renumber[old] = Int32(new) }
-        let labels = chosen.assignment.labels.map { renumber[Int($0)] }
+        let labels = assignment.labels.map { renumber[Int($0)] }
         if keep.count < k && !posterior.isEmpty {
             posterior = dropColumns(posterior, keep: keep, k: k)
         }
         return MixtureSelection(k: keep.count, fittedComponents: k, labels: labels, posterior: posterior,
                                 model: chosen.fit.model.selecting(keep), bic: chosen.bic,
-                                totalLogLikelihood: chosen.assignment.totalLogLikelihood, candidates: summaries,
+                                totalLogLikelihood: chosen.total, candidates: summaries,
                                 usedWarmStart: chosen.warm)
     }
 
-    static func bicOf(_ a: MixtureAssignment, k: Int, data: MixtureData) -> Double {
-        GaussianMixtureModel.bic(totalLogLikelihood: a.totalLogLikelihood, components: k, dims: data.dims,
+    static func bicOf(_ totalLogLikelihood: Double, k: Int, data: MixtureData) -> Double {
+        GaussianMixtureModel.bic(totalLogLikelihood: totalLogLikelihood, components: k, dims: data.dims,
                                  sampleCount: data.globalCount)
     }
 

@@ -110,8 +110,7 @@ struct BenchMixtureCommand: Verb {
             context.say(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
             for c in result.perCandidate {
-                context.say(String(format: "K %3d  %8.3f s  %5d EM steps  %7.2f ms/step  BIC %.6g", c.k, c.seconds,
-                                   c.emSteps, 1000 * c.seconds / Double(max(c.emSteps, 1)), c.bic))
+                context.say(String(format: "K %3d  %5d EM steps  BIC %.6g", c.k, c.emSteps, c.bic))
             }
             context.say(String(format: "n %d dims %d candidates %d n_init %d: %.3f s (prepare %.3f s), %d EM steps, "
                                + "ranks %d, threads %d, selected K %d", result.n, result.dims, result.candidates.count,
