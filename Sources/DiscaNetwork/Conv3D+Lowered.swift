@@ -50,8 +50,9 @@ public struct Conv3DLowered: Sendable, Equatable {
                 for i in 0..<depthTaps { for j in 0..<3 {
                     let src = xs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
                     if let scale, let shift {
-                        var q = 0
-                        for _ in 0..<3 { for c in 0..<g.cin { dst[q + c] = src[q + c] * scale[c] + shift[c] }; q += g.cin }
+                        for t in 0..<3 {
+                            Self.affineCopy(dst + t * g.cin, src + t * g.cin, scale: scale, shift: shift, count: g.cin)
+                        }
                     } else {
                         dst.update(from: src, count: run)
                     }
@@ -59,6 +60,22 @@ public struct Conv3DLowered: Sendable, Equatable {
                 } }
             } } }
         }
+    }
+
+    /// dst[c] = src[c] * scale[c] + shift[c] for c in 0..<count, eight lanes at a time (the pointers may alias as
+    /// far as the compiler knows, so a plain loop stays scalar).
+    @inline(__always)
+    static func affineCopy(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>,
+                           scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, count: Int) {
+        var c = 0
+        while c + 8 <= count {
+            let x = UnsafeRawPointer(src + c).loadUnaligned(as: SIMD8<Float>.self)
+            let s = UnsafeRawPointer(scale + c).loadUnaligned(as: SIMD8<Float>.self)
+            let t = UnsafeRawPointer(shift + c).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + c).storeBytes(of: x * s + t, as: SIMD8<Float>.self)
+            c += 8
+        }
+        while c < count { dst[c] = src[c] * scale[c] + shift[c]; c += 1 }
     }
 
     /// dx (n, Di, Hi, Wi, Cin) += the scatter of dcol (n * rowsPerSample, columns): the adjoint of `im2col`
@@ -71,7 +88,14 @@ public struct Conv3DLowered: Sendable, Equatable {
             for d in 0..<rowDepths { for h in 0..<g.outH { for w in 0..<g.outW {
                 for i in 0..<depthTaps { for j in 0..<3 {
                     let dst = dxs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
-                    for q in 0..<run { dst[q] += src[q] }
+                    var q = 0
+                    while q + 8 <= run {
+                        let a = UnsafeRawPointer(dst + q).loadUnaligned(as: SIMD8<Float>.self)
+                        let b = UnsafeRawPointer(src + q).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(dst + q).storeBytes(of: a + b, as: SIMD8<Float>.self)
+                        q += 8
+                    }
+                    while q < run { dst[q] += src[q]; q += 1 }
                     src += run
                 } }
             } } }

@@ -120,10 +120,19 @@ struct BlockEpilogue {
                     mn[ch] = y < mn[ch] ? y : mn[ch]
                 }
                 if let sums {
-                    for ch in 0..<c {
+                    var ch = 0
+                    while ch + 4 <= c {   // four lanes at a time: the pointers may alias as far as the compiler knows
+                        let y = SIMD4<Double>(UnsafeRawPointer(row + ch).loadUnaligned(as: SIMD4<Float>.self))
+                        let sp = UnsafeMutableRawPointer(sums + ch), qp = UnsafeMutableRawPointer(sums + c + ch)
+                        sp.storeBytes(of: sp.loadUnaligned(as: SIMD4<Double>.self) + y, as: SIMD4<Double>.self)
+                        qp.storeBytes(of: qp.loadUnaligned(as: SIMD4<Double>.self) + y * y, as: SIMD4<Double>.self)
+                        ch += 4
+                    }
+                    while ch < c {
                         let y = Double(row[ch])
                         sums[ch] += y
                         sums[c + ch] += y * y
+                        ch += 1
                     }
                 }
             }

@@ -38,12 +38,17 @@ final class ConvLoweringTests: XCTestCase {
         compare(ConvGeometry(inD: 5, inH: 6, inW: 7, cin: 3, cout: 5), batch: 2, lowering: .full, affine: false)
         compare(ConvGeometry(inD: 3, inH: 3, inW: 3, cin: 1, cout: 1), batch: 3, lowering: .full, affine: false)
         compare(ConvGeometry(inD: 4, inH: 5, inW: 3, cin: 2, cout: 7), batch: 1, lowering: .full, affine: true)
+        // Eight-lane gathers with a scalar tail (11 = 8 + 3) and without one (16).
+        compare(ConvGeometry(inD: 4, inH: 3, inW: 5, cin: 11, cout: 4), batch: 2, lowering: .full, affine: true)
+        compare(ConvGeometry(inD: 3, inH: 4, inW: 4, cin: 16, cout: 3), batch: 1, lowering: .full, affine: true)
     }
 
     func testPlanarLoweringMatchesDirect() {
         compare(ConvGeometry(inD: 5, inH: 6, inW: 7, cin: 3, cout: 5), batch: 2, lowering: .planar, affine: false)
         compare(ConvGeometry(inD: 3, inH: 4, inW: 3, cin: 1, cout: 2), batch: 3, lowering: .planar, affine: false)
         compare(ConvGeometry(inD: 6, inH: 3, inW: 5, cin: 5, cout: 3), batch: 2, lowering: .planar, affine: true)
+        compare(ConvGeometry(inD: 4, inH: 5, inW: 3, cin: 11, cout: 5), batch: 2, lowering: .planar, affine: true)
+        compare(ConvGeometry(inD: 3, inH: 3, inW: 4, cin: 16, cout: 2), batch: 2, lowering: .planar, affine: true)
     }
 
     func testBlockPlanChunksMatchDirect() {
