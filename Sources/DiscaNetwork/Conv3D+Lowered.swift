@@ -78,6 +78,51 @@ public struct Conv3DLowered: Sendable, Equatable {
         while c < count { dst[c] = src[c] * scale[c] + shift[c]; c += 1 }
     }
 
+    /// The `.planar` columns of input depth `d` of one sample: (Ho*Wo, columns) into `col`.
+    public func im2colPlane(col: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, depth d: Int,
+                            scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil) {
+        precondition(lowering == .planar, "plane columns are for the planar lowering")
+        let g = geometry, run = 3 * g.cin
+        var dst = col
+        for h in 0..<g.outH { for w in 0..<g.outW { for j in 0..<3 {
+            let src = x + ((d * g.inH + h + j) * g.inW + w) * g.cin
+            if let scale, let shift {
+                for t in 0..<3 {
+                    Self.affineCopy(dst + t * g.cin, src + t * g.cin, scale: scale, shift: shift, count: g.cin)
+                }
+            } else {
+                dst.update(from: src, count: run)
+            }
+            dst += run
+        } } }
+    }
+
+    /// Scratch floats of `forwardPlaneRing`: three planes of columns.
+    public var planeRingElements: Int { 3 * planeRows * columns }
+
+    /// out (Do*Ho*Wo, Cout) of ONE sample, plane by plane: the columns of three input depths live in a ring of
+    /// three planes (`planeRingElements` floats), each built once just before its three sgemms read it, so that
+    /// OpenBLAS packs them from cache rather than from memory (a whole sample's columns are 10-20 MB in the first
+    /// blocks of the paper network). Same arithmetic as im2col + `forward` of `.planar`. `planeDone(d)` runs after
+    /// output plane d is complete (while it is in cache).
+    public func forwardPlaneRing(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
+                                 kernel: UnsafePointer<Float>, ring: UnsafeMutablePointer<Float>,
+                                 scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil,
+                                 planeDone: (Int) -> Void = { _ in }) {
+        precondition(lowering == .planar, "the plane ring is for the planar lowering")
+        let g = geometry, k = columns, plane = planeRows * k
+        for d in 0..<2 { im2colPlane(col: ring + d * plane, x: x, depth: d, scale: scale, shift: shift) }
+        for d in 0..<g.outD {
+            im2colPlane(col: ring + ((d + 2) % 3) * plane, x: x, depth: d + 2, scale: scale, shift: shift)
+            for t in 0..<3 {
+                BLAS.sgemm(m: planeRows, n: g.cout, k: k, a: ring + ((d + t) % 3) * plane, lda: k,
+                           b: kernel + t * k * g.cout, ldb: g.cout, beta: t == 0 ? 0 : 1,
+                           c: out + d * planeRows * g.cout, ldc: g.cout)
+            }
+            planeDone(d)
+        }
+    }
+
     /// dx (n, Di, Hi, Wi, Cin) += the scatter of dcol (n * rowsPerSample, columns): the adjoint of `im2col`
     /// without scale/shift.
     public func col2im(dx: UnsafeMutablePointer<Float>, dcol: UnsafePointer<Float>, samples n: Int) {

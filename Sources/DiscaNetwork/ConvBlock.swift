@@ -9,6 +9,8 @@ struct BlockPlan: Sendable {
     let conv: Conv3DLowered
     /// Samples per im2col/sgemm chunk (more than one only for `.full` lowering of small volumes).
     let samplesPerChunk: Int
+    /// Whether the forward pass builds its columns plane by plane (`Conv3DLowered.forwardPlaneRing`).
+    let planeRing: Bool
 
     var geometry: ConvGeometry { conv.geometry }
     var outVoxels: Int { conv.geometry.outVoxels }
@@ -30,7 +32,9 @@ struct BlockPlan: Sendable {
             n = max(1, (policy.targetRows + g.outVoxels - 1) / g.outVoxels)
             n = min(n, max(1, policy.columnBudget / perSample), policy.maxSamplesPerChunk)
         }
-        return BlockPlan(conv: conv, samplesPerChunk: n)
+        let ring = policy.lowering == .planar && conv.planeRows >= policy.ringMinPlaneRows
+            && conv.columnElements(samples: 1) * MemoryLayout<Float>.size > policy.ringMinSampleColumnBytes
+        return BlockPlan(conv: conv, samplesPerChunk: n, planeRing: ring)
     }
 
     /// The chunks (first sample, sample count) covering `batch` samples, at most `samplesPerChunk` each and small
@@ -42,19 +46,44 @@ struct BlockPlan: Sendable {
 
     /// out (n, Do*Ho*Wo, Cout) = conv(x (n, Di, Hi, Wi, Cin) * scale + shift), without bias. `col` holds
     /// `columnElements` floats.
+    /// With `epilogue`, also runs it over the output (in place): plane by plane right after each plane is computed
+    /// when the plane ring is used, else after the convolution of the chunk.
     func convolve(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, samples n: Int,
                   scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?, kernel: UnsafePointer<Float>,
-                  col: UnsafeMutablePointer<Float>) {
+                  col: UnsafeMutablePointer<Float>, epilogue e: EpilogueTarget? = nil) {
         let g = geometry
         switch conv.lowering {
         case .full:
             conv.im2col(col: col, x: x, samples: n, scale: scale, shift: shift)
             conv.forward(out: out, col: col, kernel: kernel, samples: n)
+        case .planar where planeRing:
+            let c = g.cout, planeElements = conv.planeRows * c
+            for s in 0..<n {
+                let outSample = out + s * g.outElements
+                let mx = e.map { $0.maxValue + s * c }, mn = e.map { $0.minValue + s * c }
+                if let e, let mx, let mn { e.epilogue.start(maxValue: mx, minValue: mn) }
+                conv.forwardPlaneRing(out: outSample, x: x + s * g.inElements, kernel: kernel, ring: col,
+                                      scale: scale, shift: shift) { d in
+                    if let e, let mx, let mn {
+                        e.epilogue.rows(outSample + d * planeElements, count: conv.planeRows, bias: e.bias,
+                                        maxValue: mx, minValue: mn, sums: e.sums)
+                    }
+                }
+                if let e, let mx, let mn, let maxIndex = e.maxIndex, let minIndex = e.minIndex {
+                    e.epilogue.indices(outSample, maxValue: mx, minValue: mn, maxIndex: maxIndex + s * c,
+                                       minIndex: minIndex + s * c)
+                }
+            }
+            return
         case .planar:
             for s in 0..<n {
                 conv.im2col(col: col, x: x + s * g.inElements, samples: 1, scale: scale, shift: shift)
                 conv.forward(out: out + s * g.outElements, col: col, kernel: kernel, samples: 1)
             }
+        }
+        if let e {
+            e.epilogue.apply(z: out, bias: e.bias, samples: n, maxValue: e.maxValue, maxIndex: e.maxIndex,
+                             minValue: e.minValue, minIndex: e.minIndex, sums: e.sums)
         }
     }
 
@@ -90,13 +119,22 @@ public struct LoweringPolicy: Sendable, Equatable {
     public var targetRows = 1024
     public var columnBudget = 4 << 20
     public var maxSamplesPerChunk = 16
+    /// For `.planar`: the forward pass builds columns plane by plane (a ring of three planes) when a plane has at
+    /// least this many rows (enough for an efficient sgemm) and one sample's columns exceed this many bytes (more
+    /// than the caches keep).
+    /// (Measured on the paper network, 2 threads: 64, 128 and 192 within 1-2% of each other; 128 puts blocks 2-6 on
+    /// the ring.)
+    public var ringMinPlaneRows = 128
+    public var ringMinSampleColumnBytes = 2 << 20
     public init(lowering: ConvLowering = .planar) { self.lowering = lowering }
 }
 
 /// The fused epilogue of a block's convolution, in place over z (n, V, C):
 /// z = elu(z + bias); per sample and channel the max and min of z (and, when index buffers are given, their first
 /// voxels); and, when `sums` is given, sums (2C) += [sum z, sum z^2] (the BatchNorm moments, in Double).
-/// The loops are branch-free over the channels so that they vectorize (`FastMath.exp`).
+/// The loops are branch-free over the channels so that they vectorize (`FastMath.exp`). A sample can be done in
+/// pieces of voxels in order (`start`, `rows` per piece, `indices`), so the convolution can hand over each plane
+/// while it is still in cache; the result is the same as one `apply`.
 struct BlockEpilogue {
     let voxels: Int
     let channels: Int
@@ -109,47 +147,79 @@ struct BlockEpilogue {
         for s in 0..<n {
             let zs = z + s * voxels * c
             let mx = maxValue + s * c, mn = minValue + s * c
-            for ch in 0..<c { mx[ch] = -.infinity; mn[ch] = .infinity }
-            for v in 0..<voxels {
-                let row = zs + v * c
-                for ch in 0..<c {
-                    let a = row[ch] + bias[ch]
-                    let y = a > 0 ? a : FastMath.exp(a) - 1
-                    row[ch] = y
-                    mx[ch] = y > mx[ch] ? y : mx[ch]
-                    mn[ch] = y < mn[ch] ? y : mn[ch]
-                }
-                if let sums {
-                    var ch = 0
-                    while ch + 4 <= c {   // four lanes at a time: the pointers may alias as far as the compiler knows
-                        let y = SIMD4<Double>(UnsafeRawPointer(row + ch).loadUnaligned(as: SIMD4<Float>.self))
-                        let sp = UnsafeMutableRawPointer(sums + ch), qp = UnsafeMutableRawPointer(sums + c + ch)
-                        sp.storeBytes(of: sp.loadUnaligned(as: SIMD4<Double>.self) + y, as: SIMD4<Double>.self)
-                        qp.storeBytes(of: qp.loadUnaligned(as: SIMD4<Double>.self) + y * y, as: SIMD4<Double>.self)
-                        ch += 4
-                    }
-                    while ch < c {
-                        let y = Double(row[ch])
-                        sums[ch] += y
-                        sums[c + ch] += y * y
-                        ch += 1
-                    }
-                }
-            }
+            start(maxValue: mx, minValue: mn)
+            rows(zs, count: voxels, bias: bias, maxValue: mx, minValue: mn, sums: sums)
             if let maxIndex, let minIndex {
-                // First voxels holding the extremes (a second pass, while the sample is still in cache).
-                let mxi = maxIndex + s * c, mni = minIndex + s * c
-                for ch in 0..<c { mxi[ch] = -1; mni[ch] = -1 }
-                for v in 0..<voxels {
-                    let row = zs + v * c, vi = Int32(v)
-                    for ch in 0..<c {
-                        mxi[ch] = row[ch] == mx[ch] && mxi[ch] < 0 ? vi : mxi[ch]
-                        mni[ch] = row[ch] == mn[ch] && mni[ch] < 0 ? vi : mni[ch]
-                    }
+                indices(zs, maxValue: mx, minValue: mn, maxIndex: maxIndex + s * c, minIndex: minIndex + s * c)
+            }
+        }
+    }
+
+    /// Before the first piece of one sample: extremes at -inf / +inf.
+    @inline(__always)
+    func start(maxValue mx: UnsafeMutablePointer<Float>, minValue mn: UnsafeMutablePointer<Float>) {
+        for ch in 0..<channels { mx[ch] = -.infinity; mn[ch] = .infinity }
+    }
+
+    /// `count` voxels (rows of C) of one sample, in place; extremes and sums updated.
+    @inline(__always)
+    func rows(_ zs: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePointer<Float>,
+              maxValue mx: UnsafeMutablePointer<Float>, minValue mn: UnsafeMutablePointer<Float>,
+              sums: UnsafeMutablePointer<Double>?) {
+        let c = channels
+        for v in 0..<count {
+            let row = zs + v * c
+            for ch in 0..<c {
+                let a = row[ch] + bias[ch]
+                let y = a > 0 ? a : FastMath.exp(a) - 1
+                row[ch] = y
+                mx[ch] = y > mx[ch] ? y : mx[ch]
+                mn[ch] = y < mn[ch] ? y : mn[ch]
+            }
+            if let sums {
+                var ch = 0
+                while ch + 4 <= c {   // four lanes at a time: the pointers may alias as far as the compiler knows
+                    let y = SIMD4<Double>(UnsafeRawPointer(row + ch).loadUnaligned(as: SIMD4<Float>.self))
+                    let sp = UnsafeMutableRawPointer(sums + ch), qp = UnsafeMutableRawPointer(sums + c + ch)
+                    sp.storeBytes(of: sp.loadUnaligned(as: SIMD4<Double>.self) + y, as: SIMD4<Double>.self)
+                    qp.storeBytes(of: qp.loadUnaligned(as: SIMD4<Double>.self) + y * y, as: SIMD4<Double>.self)
+                    ch += 4
+                }
+                while ch < c {
+                    let y = Double(row[ch])
+                    sums[ch] += y
+                    sums[c + ch] += y * y
+                    ch += 1
                 }
             }
         }
     }
+
+    /// After the last piece: the first voxels of the sample `zs` holding the extremes.
+    func indices(_ zs: UnsafePointer<Float>, maxValue mx: UnsafePointer<Float>, minValue mn: UnsafePointer<Float>,
+                 maxIndex mxi: UnsafeMutablePointer<Int32>, minIndex mni: UnsafeMutablePointer<Int32>) {
+        let c = channels
+        for ch in 0..<c { mxi[ch] = -1; mni[ch] = -1 }
+        for v in 0..<voxels {
+            let row = zs + v * c, vi = Int32(v)
+            for ch in 0..<c {
+                mxi[ch] = row[ch] == mx[ch] && mxi[ch] < 0 ? vi : mxi[ch]
+                mni[ch] = row[ch] == mn[ch] && mni[ch] < 0 ? vi : mni[ch]
+            }
+        }
+    }
+}
+
+/// The epilogue a convolution runs on its output (see `BlockPlan.convolve`): the buffers of the chunk's first
+/// sample (C values per sample for the extremes), the worker's moment sums.
+struct EpilogueTarget {
+    let epilogue: BlockEpilogue
+    let bias: UnsafePointer<Float>
+    let maxValue: UnsafeMutablePointer<Float>
+    let minValue: UnsafeMutablePointer<Float>
+    var maxIndex: UnsafeMutablePointer<Int32>? = nil
+    var minIndex: UnsafeMutablePointer<Int32>? = nil
+    var sums: UnsafeMutablePointer<Double>? = nil
 }
 
 /// Branch-free elementary functions that vectorize.

@@ -70,14 +70,15 @@ extension YOPOModel {
                         let shift: UnsafePointer<Float>? = l == 0 ? nil : affine + affineOffsets[l - 1] + plans[l - 1].channels
                         let per = plan.conv.lowering == .full ? min(plan.samplesPerChunk, group) : 1
                         for sub in stride(from: 0, to: m, by: per) {
+                            let epilogue = EpilogueTarget(epilogue: BlockEpilogue(voxels: plan.outVoxels, channels: c),
+                                                          bias: param + layout.blocks[l].bias.offset,
+                                                          maxValue: s.maxValue.pointer + sub * c,
+                                                          minValue: s.minValue.pointer + sub * c)
                             plan.convolve(out: out + sub * plan.outElements, x: previous + sub * plan.geometry.inElements,
                                           samples: min(per, m - sub), scale: scale, shift: shift,
-                                          kernel: param + layout.blocks[l].kernel.offset, col: s.col.pointer)
+                                          kernel: param + layout.blocks[l].kernel.offset, col: s.col.pointer,
+                                          epilogue: epilogue)
                         }
-                        BlockEpilogue(voxels: plan.outVoxels, channels: c).apply(
-                            z: out, bias: param + layout.blocks[l].bias.offset, samples: m,
-                            maxValue: s.maxValue.pointer, maxIndex: nil,
-                            minValue: s.minValue.pointer, minIndex: nil, sums: nil)
                         let sl = affine + affineOffsets[l], tl = sl + c
                         for b in 0..<m {
                             for ch in 0..<c {

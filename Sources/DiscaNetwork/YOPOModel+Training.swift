@@ -79,12 +79,12 @@ extension YOPOModel {
             for w in 0..<workers { ws.sums[w].pointer.update(repeating: 0, count: 2 * c) }
             ParallelWorkers.run(workers: workers, items: chunks.count) { w, item in
                 let (first, n) = chunks[item]
+                let target = EpilogueTarget(epilogue: epilogue, bias: bias, maxValue: ws.maxValue[l].pointer + first * c,
+                                            minValue: ws.minValue[l].pointer + first * c,
+                                            maxIndex: ws.maxIndex[l].pointer + first * c,
+                                            minIndex: ws.minIndex[l].pointer + first * c, sums: ws.sums[w].pointer)
                 plan.convolve(out: z + first * v * c, x: input + first * inElements, samples: n, scale: scale,
-                              shift: shift, kernel: kernel, col: ws.col[w].pointer)
-                epilogue.apply(z: z + first * v * c, bias: bias, samples: n,
-                               maxValue: ws.maxValue[l].pointer + first * c, maxIndex: ws.maxIndex[l].pointer + first * c,
-                               minValue: ws.minValue[l].pointer + first * c, minIndex: ws.minIndex[l].pointer + first * c,
-                               sums: ws.sums[w].pointer)
+                              shift: shift, kernel: kernel, col: ws.col[w].pointer, epilogue: target)
             }
             let moments = Self.sumWorkers(ws.sums, workers: workers, count: 2 * c)
             let stats = try BatchNorm.statistics(localSums: moments, localCount: b * v, channels: c, comm: comm)

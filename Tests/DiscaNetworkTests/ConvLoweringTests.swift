@@ -51,6 +51,54 @@ final class ConvLoweringTests: XCTestCase {
         compare(ConvGeometry(inD: 3, inH: 3, inW: 4, cin: 16, cout: 2), batch: 2, lowering: .planar, affine: true)
     }
 
+    func testPlaneRingMatchesDirectWithFusedEpilogue() {
+        for (g, affine) in [(ConvGeometry(inD: 6, inH: 4, inW: 5, cin: 11, cout: 5), true),
+                            (ConvGeometry(inD: 3, inH: 5, inW: 3, cin: 2, cout: 3), false)] {
+            let x = TestData.normal(g.inElements, seed: 80)
+            let k = TestData.normal(g.kernelElements, seed: 81, sd: 0.2)
+            let scale = TestData.normal(g.cin, seed: 82), shift = TestData.normal(g.cin, seed: 83)
+            let bias = TestData.normal(g.cout, seed: 84)
+            var xin = x
+            if affine { for i in xin.indices { xin[i] = x[i] * scale[i % g.cin] + shift[i % g.cin] } }
+            var ref = [Float](repeating: 0, count: g.outElements)
+            Conv3DDirect.forward(out: &ref, x: xin, kernel: k, bias: [Float](repeating: 0, count: g.cout), batch: 1, geometry: g)
+            let conv = Conv3DLowered(geometry: g, lowering: .planar)
+            var ring = [Float](repeating: .nan, count: conv.planeRingElements)
+            var out = [Float](repeating: .nan, count: g.outElements)
+            var planes: [Int] = []
+            conv.forwardPlaneRing(out: &out, x: x, kernel: k, ring: &ring, scale: affine ? scale : nil,
+                                  shift: affine ? shift : nil) { planes.append($0) }
+            XCTAssertEqual(planes, Array(0..<g.outD))
+            XCTAssertLessThan(TestData.relativeDifference(out, ref), 1e-5, "plane ring \(g)")
+
+            // Through BlockPlan with the epilogue fused per plane == the separate epilogue over the whole output.
+            let plan = BlockPlan(conv: conv, samplesPerChunk: 1, planeRing: true)
+            let epilogue = BlockEpilogue(voxels: g.outVoxels, channels: g.cout)
+            var fused = [Float](repeating: .nan, count: g.outElements), col = ring
+            var mx = [Float](repeating: 0, count: g.cout), mn = mx, mx2 = mx, mn2 = mx
+            var mxi = [Int32](repeating: 0, count: g.cout), mni = mxi, mxi2 = mxi, mni2 = mxi
+            var sums = [Double](repeating: 0, count: 2 * g.cout), sums2 = sums
+            mx.withUnsafeMutableBufferPointer { mxp in mn.withUnsafeMutableBufferPointer { mnp in
+                mxi.withUnsafeMutableBufferPointer { mxip in mni.withUnsafeMutableBufferPointer { mnip in
+                    sums.withUnsafeMutableBufferPointer { sp in bias.withUnsafeBufferPointer { bp in
+                        let target = EpilogueTarget(epilogue: epilogue, bias: bp.baseAddress!, maxValue: mxp.baseAddress!,
+                                                    minValue: mnp.baseAddress!, maxIndex: mxip.baseAddress!,
+                                                    minIndex: mnip.baseAddress!, sums: sp.baseAddress!)
+                        plan.convolve(out: &fused, x: x, samples: 1, scale: affine ? scale : nil,
+                                      shift: affine ? shift : nil, kernel: k, col: &col, epilogue: target)
+                    } }
+                } }
+            } }
+            var separate = out
+            epilogue.apply(z: &separate, bias: bias, samples: 1, maxValue: &mx2, maxIndex: &mxi2, minValue: &mn2,
+                           minIndex: &mni2, sums: &sums2)
+            XCTAssertEqual(fused, separate)
+            XCTAssertEqual(mx, mx2); XCTAssertEqual(mn, mn2); XCTAssertEqual(mxi, mxi2); XCTAssertEqual(mni, mni2)
+            XCTAssertEqual(sums, sums2)
+            XCTAssertTrue(mxi.allSatisfy { $0 >= 0 } && mni.allSatisfy { $0 >= 0 })
+        }
+    }
+
     func testBlockPlanChunksMatchDirect() {
         // The model's entry points (convolve / convolveBackward with chunks of several samples).
         let a = YOPOArchitecture(blocks: 2, firstWidth: 3, widthStep: 2, featureSize: 4, boxVoxels: 7)

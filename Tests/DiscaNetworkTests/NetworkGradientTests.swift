@@ -94,6 +94,28 @@ final class NetworkGradientTests: XCTestCase {
         XCTAssertLessThan(TestData.relativeDifference(f2, f1), 1e-5)
     }
 
+    func testPlaneRingGivesTheSameResults() throws {
+        // The plane-by-plane forward (columns in a ring of three planes, epilogue per plane) in every block against
+        // the whole-sample lowering, in training (losses, gradients, moving statistics) and inference.
+        let plain = try Self.makeModel(threads: 1), ring = try Self.makeModel(threads: 2)
+        var policy = LoweringPolicy(lowering: .planar)
+        policy.ringMinPlaneRows = 1
+        policy.ringMinSampleColumnBytes = 0
+        ring.loweringPolicy = policy
+        XCTAssertTrue(ring.plans.allSatisfy { $0.planeRing })
+        XCTAssertFalse(plain.plans.contains { $0.planeRing })
+        let batch = 5, comm = SingleProcessCommunicator()
+        let x = TestData.normal(batch * Self.architecture.inputVoxels, seed: 18)
+        let t = TestData.targets(labels: [0, 1, 1, 0, 1], classes: 2, smoothing: 0.1)
+        let l1 = try plain.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
+        let l2 = try ring.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
+        XCTAssertEqual(l1, l2, accuracy: 1e-6)
+        XCTAssertLessThan(TestData.relativeDifference(ring.gradients.array, plain.gradients.array), 1e-5)
+        XCTAssertLessThan(TestData.relativeDifference(ring.statistics.array, plain.statistics.array), 1e-6)
+        let f1 = try plain.extractFeatures(x), f2 = try ring.extractFeatures(x)
+        XCTAssertLessThan(TestData.relativeDifference(f2, f1), 1e-5)
+    }
+
     func testInferenceMatchesTrainingPathWithFrozenStatistics() throws {
         // Inference mode with moving statistics equal to a batch's statistics gives the training-mode features
         // of that batch (dropout off): checks the inference path against the training path.
