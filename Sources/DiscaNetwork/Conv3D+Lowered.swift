@@ -123,6 +123,69 @@ public struct Conv3DLowered: Sendable, Equatable {
         }
     }
 
+    /// The backward pass of ONE sample plane by plane (the adjoint of `forwardPlaneRing`): dKernel += col(x)^T dOut
+    /// with the columns rebuilt in a ring of three planes, and, when `dx` is given, dx (Di, Hi, Wi, Cin) = the input
+    /// gradient (overwritten), the column gradient kept in a second ring of three planes and scattered into dx as
+    /// soon as a plane is complete (input plane p receives output planes p-2, p-1 and p). `ring` and `dring` hold
+    /// `planeRingElements` floats each.
+    public func backwardPlaneRing(dx: UnsafeMutablePointer<Float>?, dKernel: UnsafeMutablePointer<Float>,
+                                  dOut: UnsafePointer<Float>, x: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+                                  ring: UnsafeMutablePointer<Float>, dring: UnsafeMutablePointer<Float>,
+                                  scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil) {
+        precondition(lowering == .planar, "the plane ring is for the planar lowering")
+        let g = geometry, k = columns, plane = planeRows * k, rows = planeRows
+        if let dx { dx.update(repeating: 0, count: g.inElements) }
+        for d in 0..<2 {
+            im2colPlane(col: ring + d * plane, x: x, depth: d, scale: scale, shift: shift)
+            if dx != nil { (dring + d * plane).update(repeating: 0, count: plane) }
+        }
+        for d in 0..<g.outD {
+            let slot = (d + 2) % 3
+            im2colPlane(col: ring + slot * plane, x: x, depth: d + 2, scale: scale, shift: shift)
+            if dx != nil { (dring + slot * plane).update(repeating: 0, count: plane) }
+            let gd = dOut + d * rows * g.cout
+            for t in 0..<3 {
+                let s = (d + t) % 3
+                // dKernel_t (k, Cout) += col plane (rows, k)^T @ dOut plane (rows, Cout)
+                BLAS.sgemm(transA: true, m: k, n: g.cout, k: rows, a: ring + s * plane, lda: k, b: gd, ldb: g.cout,
+                           beta: 1, c: dKernel + t * k * g.cout, ldc: g.cout)
+                if dx != nil {
+                    // dcol plane (rows, k) += dOut plane (rows, Cout) @ kernel_t (k, Cout)^T
+                    BLAS.sgemm(transB: true, m: rows, n: k, k: g.cout, a: gd, lda: g.cout,
+                               b: kernel + t * k * g.cout, ldb: g.cout, beta: 1, c: dring + s * plane, ldc: k)
+                }
+            }
+            if let dx { col2imPlane(dx: dx, dcol: dring + (d % 3) * plane, depth: d) }
+        }
+        if let dx {
+            for d in g.outD..<g.inD { col2imPlane(dx: dx, dcol: dring + (d % 3) * plane, depth: d) }
+        }
+    }
+
+    /// dx (Di, Hi, Wi, Cin) of one sample += the scatter of the `.planar` column gradient of input depth `d`.
+    public func col2imPlane(dx: UnsafeMutablePointer<Float>, dcol: UnsafePointer<Float>, depth d: Int) {
+        let g = geometry, run = 3 * g.cin
+        var src = dcol
+        for h in 0..<g.outH { for w in 0..<g.outW { for j in 0..<3 {
+            let dst = dx + ((d * g.inH + h + j) * g.inW + w) * g.cin
+            Self.addInPlace(dst, src, count: run)
+            src += run
+        } } }
+    }
+
+    /// dst[q] += src[q] for q in 0..<count, eight lanes at a time.
+    @inline(__always)
+    static func addInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+        var q = 0
+        while q + 8 <= count {
+            let a = UnsafeRawPointer(dst + q).loadUnaligned(as: SIMD8<Float>.self)
+            let b = UnsafeRawPointer(src + q).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + q).storeBytes(of: a + b, as: SIMD8<Float>.self)
+            q += 8
+        }
+        while q < count { dst[q] += src[q]; q += 1 }
+    }
+
     /// dx (n, Di, Hi, Wi, Cin) += the scatter of dcol (n * rowsPerSample, columns): the adjoint of `im2col`
     /// without scale/shift.
     public func col2im(dx: UnsafeMutablePointer<Float>, dcol: UnsafePointer<Float>, samples n: Int) {
@@ -133,14 +196,7 @@ public struct Conv3DLowered: Sendable, Equatable {
             for d in 0..<rowDepths { for h in 0..<g.outH { for w in 0..<g.outW {
                 for i in 0..<depthTaps { for j in 0..<3 {
                     let dst = dxs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
-                    var q = 0
-                    while q + 8 <= run {
-                        let a = UnsafeRawPointer(dst + q).loadUnaligned(as: SIMD8<Float>.self)
-                        let b = UnsafeRawPointer(src + q).loadUnaligned(as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(dst + q).storeBytes(of: a + b, as: SIMD8<Float>.self)
-                        q += 8
-                    }
-                    while q < run { dst[q] += src[q]; q += 1 }
+                    Self.addInPlace(dst, src, count: run)
                     src += run
                 } }
             } } }

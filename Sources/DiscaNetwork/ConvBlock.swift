@@ -94,6 +94,14 @@ struct BlockPlan: Sendable {
                           scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?, kernel: UnsafePointer<Float>,
                           col: UnsafeMutablePointer<Float>, dcol: UnsafeMutablePointer<Float>) {
         let g = geometry
+        if planeRing {
+            for s in 0..<n {
+                conv.backwardPlaneRing(dx: dx.map { $0 + s * g.inElements }, dKernel: dKernel,
+                                       dOut: dOut + s * g.outElements, x: x + s * g.inElements, kernel: kernel,
+                                       ring: col, dring: dcol, scale: scale, shift: shift)
+            }
+            return
+        }
         let per = conv.lowering == .full ? n : 1
         for s in stride(from: 0, to: n, by: per) {
             let xs = x + s * g.inElements, gs = dOut + s * g.outElements

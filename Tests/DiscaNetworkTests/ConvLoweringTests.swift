@@ -71,6 +71,23 @@ final class ConvLoweringTests: XCTestCase {
             XCTAssertEqual(planes, Array(0..<g.outD))
             XCTAssertLessThan(TestData.relativeDifference(out, ref), 1e-5, "plane ring \(g)")
 
+            // Backward: kernel and input gradients against the direct reference.
+            let dOut = TestData.normal(g.outElements, seed: 85)
+            var refDx = [Float](repeating: 0, count: x.count), refDk = [Float](repeating: 0, count: k.count)
+            var refDb = [Float](repeating: 0, count: g.cout)
+            Conv3DDirect.backward(dx: &refDx, dKernel: &refDk, dBias: &refDb, dOut: dOut, x: xin, kernel: k, batch: 1,
+                                  geometry: g)
+            var dx = [Float](repeating: .nan, count: x.count), dk = [Float](repeating: 0, count: k.count)
+            var dring = [Float](repeating: .nan, count: conv.planeRingElements)
+            conv.backwardPlaneRing(dx: &dx, dKernel: &dk, dOut: dOut, x: x, kernel: k, ring: &ring, dring: &dring,
+                                   scale: affine ? scale : nil, shift: affine ? shift : nil)
+            XCTAssertLessThan(TestData.relativeDifference(dk, refDk), 1e-5, "plane ring kernel gradient \(g)")
+            XCTAssertLessThan(TestData.relativeDifference(dx, refDx), 1e-5, "plane ring input gradient \(g)")
+            var dk2 = [Float](repeating: 0, count: k.count)
+            conv.backwardPlaneRing(dx: nil, dKernel: &dk2, dOut: dOut, x: x, kernel: k, ring: &ring, dring: &dring,
+                                   scale: affine ? scale : nil, shift: affine ? shift : nil)
+            XCTAssertEqual(dk2, dk, "kernel gradient without the input gradient")
+
             // Through BlockPlan with the epilogue fused per plane == the separate epilogue over the whole output.
             let plan = BlockPlan(conv: conv, samplesPerChunk: 1, planeRing: true)
             let epilogue = BlockEpilogue(voxels: g.outVoxels, channels: g.cout)
