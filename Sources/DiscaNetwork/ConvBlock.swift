@@ -17,9 +17,10 @@ struct BlockPlan: Sendable {
     var channels: Int { conv.geometry.cout }
     /// Output floats of one sample.
     var outElements: Int { conv.geometry.outElements }
-    /// Column scratch for one chunk (per-sample columns for `.planar`).
+    /// Column scratch for one chunk (per-sample columns for `.planar`, three planes on the plane ring), for
+    /// `convolve` and for each of `col` and `dcol` of `convolveBackward`.
     var columnElements: Int {
-        conv.columnElements(samples: conv.lowering == .full ? samplesPerChunk : 1)
+        planeRing ? conv.planeRingElements : conv.columnElements(samples: conv.lowering == .full ? samplesPerChunk : 1)
     }
 
     /// The plan of block l under `policy`. `.full` chunks several samples into one sgemm when the volume is small.

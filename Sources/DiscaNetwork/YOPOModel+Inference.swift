@@ -49,7 +49,10 @@ extension YOPOModel {
         var affineOffsets: [Int] = []
         for (s, t) in affines { affineOffsets.append(flatAffine.count); flatAffine += s + t }
         let largestMap = plans.map(\.outElements).max()!
-        let largestColumns = plans.map { $0.conv.columnElements(samples: $0.conv.lowering == .full ? min($0.samplesPerChunk, group) : 1) }.max()!
+        let largestColumns = plans.map {
+            $0.planeRing ? $0.columnElements
+                : $0.conv.columnElements(samples: $0.conv.lowering == .full ? min($0.samplesPerChunk, group) : 1)
+        }.max()!
         let largestChannels = a.widths.max()!
         let scratch = (0..<workers).map { _ in InferenceScratch(map: group * largestMap, columns: largestColumns,
                                                                extremes: group * largestChannels) }

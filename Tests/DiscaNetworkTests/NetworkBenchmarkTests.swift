@@ -63,7 +63,7 @@ final class NetworkProfileTests: XCTestCase {
                 let bias = [Float](repeating: 0.1, count: g.cout)
                 let scale = [Float](repeating: 1.1, count: g.cin), shift = [Float](repeating: 0.1, count: g.cin)
                 var out = [Float](repeating: 0, count: n * g.outElements)
-                var col = [Float](repeating: 0, count: plan.columnElements)
+                var col = [Float](repeating: 0, count: max(plan.columnElements, plan.conv.columnElements(samples: n)))
                 var mx = [Float](repeating: 0, count: n * g.cout), mn = mx
                 var mxi = [Int32](repeating: 0, count: n * g.cout), mni = mxi
                 var sums = [Double](repeating: 0, count: 2 * g.cout)
