@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks of the whole loop (issue 6): seconds per iteration on 1 and 2 ranks for a config, predict throughput,
+# Benchmarks of the whole loop (issue 6): seconds per iteration (one epoch: min_steps_per_iteration=0) on 1 and 2
+# ranks for a config, predict throughput,
 # and peak RSS per rank for N = 10^4 and 10^5 tiny subtomograms (it must not grow with N).
 #   tools/bench_train.sh [CONFIG] [PER_CLASS]     (defaults: configs/demo.toml, 100)
 # Prints one line per measurement; the machine's other load changes the numbers, so compare within one run.
@@ -16,7 +17,8 @@ trap 'rm -rf "$work"' EXIT
 "$disca" simulate --output "$work/set.h5" --per-class "$per_class" --box 24 --snr 0.1 --seed 11 >/dev/null
 for ranks in 1 2; do
   mpirun -np "$ranks" --oversubscribe "$disca" train --input "$work/set.h5" --output "$work/run$ranks" \
-    --config "$config" --set loop.max_iterations=2 --set loop.explore_iterations=0 >/dev/null
+    --config "$config" --set loop.max_iterations=2 --set loop.explore_iterations=0 \
+    --set training.min_steps_per_iteration=0 >/dev/null
   python3 - "$work/run$ranks/history.jsonl" "$ranks" "$config" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
