@@ -42,24 +42,32 @@ public struct Conv3DLowered: Sendable, Equatable {
     /// are x * scale[c] + shift[c] (a preceding BatchNorm applied on the fly, so its output is never stored).
     public func im2col(col: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, samples n: Int,
                        scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil) {
-        let g = geometry, run = 3 * g.cin   // the 3 taps along w are 3*Cin contiguous values in x
         for s in 0..<n {
-            let xs = x + s * g.inElements
-            var dst = col + s * rowsPerSample * columns
-            for d in 0..<rowDepths { for h in 0..<g.outH { for w in 0..<g.outW {
-                for i in 0..<depthTaps { for j in 0..<3 {
-                    let src = xs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
-                    if let scale, let shift {
-                        for t in 0..<3 {
-                            Self.affineCopy(dst + t * g.cin, src + t * g.cin, scale: scale, shift: shift, count: g.cin)
-                        }
-                    } else {
-                        dst.update(from: src, count: run)
-                    }
-                    dst += run
-                } }
-            } } }
+            for d in 0..<rowDepths {
+                gatherDepth(col + (s * rowDepths + d) * planeRows * columns, x + s * geometry.inElements, depth: d,
+                            scale: scale, shift: shift)
+            }
         }
+    }
+
+    /// The planeRows rows of depth `d` (output depth for `.full`, input depth for `.planar`) of one sample's columns.
+    private func gatherDepth(_ col: UnsafeMutablePointer<Float>, _ xs: UnsafePointer<Float>, depth d: Int,
+                             scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?) {
+        let g = geometry, run = 3 * g.cin   // the 3 taps along w are 3*Cin contiguous values in x
+        var dst = col
+        for h in 0..<g.outH { for w in 0..<g.outW {
+            for i in 0..<depthTaps { for j in 0..<3 {
+                let src = xs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
+                if let scale, let shift {
+                    for t in 0..<3 {
+                        Self.affineCopy(dst + t * g.cin, src + t * g.cin, scale: scale, shift: shift, count: g.cin)
+                    }
+                } else {
+                    dst.update(from: src, count: run)
+                }
+                dst += run
+            } }
+        } }
     }
 
     /// dst[c] = src[c] * scale[c] + shift[c] for c in 0..<count, eight lanes at a time (the pointers may alias as
@@ -82,19 +90,7 @@ public struct Conv3DLowered: Sendable, Equatable {
     public func im2colPlane(col: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, depth d: Int,
                             scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil) {
         precondition(lowering == .planar, "plane columns are for the planar lowering")
-        let g = geometry, run = 3 * g.cin
-        var dst = col
-        for h in 0..<g.outH { for w in 0..<g.outW { for j in 0..<3 {
-            let src = x + ((d * g.inH + h + j) * g.inW + w) * g.cin
-            if let scale, let shift {
-                for t in 0..<3 {
-                    Self.affineCopy(dst + t * g.cin, src + t * g.cin, scale: scale, shift: shift, count: g.cin)
-                }
-            } else {
-                dst.update(from: src, count: run)
-            }
-            dst += run
-        } } }
+        gatherDepth(col, x, depth: d, scale: scale, shift: shift)
     }
 
     /// Scratch floats of `forwardPlaneRing`: three planes of columns.
@@ -164,13 +160,8 @@ public struct Conv3DLowered: Sendable, Equatable {
 
     /// dx (Di, Hi, Wi, Cin) of one sample += the scatter of the `.planar` column gradient of input depth `d`.
     public func col2imPlane(dx: UnsafeMutablePointer<Float>, dcol: UnsafePointer<Float>, depth d: Int) {
-        let g = geometry, run = 3 * g.cin
-        var src = dcol
-        for h in 0..<g.outH { for w in 0..<g.outW { for j in 0..<3 {
-            let dst = dx + ((d * g.inH + h + j) * g.inW + w) * g.cin
-            Self.addInPlace(dst, src, count: run)
-            src += run
-        } } }
+        precondition(lowering == .planar, "plane columns are for the planar lowering")
+        scatterDepth(dx, dcol, depth: d)
     }
 
     /// dst[q] += src[q] for q in 0..<count, eight lanes at a time.
@@ -189,18 +180,23 @@ public struct Conv3DLowered: Sendable, Equatable {
     /// dx (n, Di, Hi, Wi, Cin) += the scatter of dcol (n * rowsPerSample, columns): the adjoint of `im2col`
     /// without scale/shift.
     public func col2im(dx: UnsafeMutablePointer<Float>, dcol: UnsafePointer<Float>, samples n: Int) {
-        let g = geometry, run = 3 * g.cin
         for s in 0..<n {
-            let dxs = dx + s * g.inElements
-            var src = dcol + s * rowsPerSample * columns
-            for d in 0..<rowDepths { for h in 0..<g.outH { for w in 0..<g.outW {
-                for i in 0..<depthTaps { for j in 0..<3 {
-                    let dst = dxs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin
-                    Self.addInPlace(dst, src, count: run)
-                    src += run
-                } }
-            } } }
+            for d in 0..<rowDepths {
+                scatterDepth(dx + s * geometry.inElements, dcol + (s * rowDepths + d) * planeRows * columns, depth: d)
+            }
         }
+    }
+
+    /// The adjoint of `gatherDepth`: dxs (one sample) += the scatter of the planeRows rows of depth `d`.
+    private func scatterDepth(_ dxs: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Float>, depth d: Int) {
+        let g = geometry, run = 3 * g.cin
+        var src = dcol
+        for h in 0..<g.outH { for w in 0..<g.outW {
+            for i in 0..<depthTaps { for j in 0..<3 {
+                Self.addInPlace(dxs + (((d + i) * g.inH + h + j) * g.inW + w) * g.cin, src, count: run)
+                src += run
+            } }
+        } }
     }
 
     // MARK: - sgemm passes

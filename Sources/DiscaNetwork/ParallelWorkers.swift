@@ -9,10 +9,7 @@ enum ParallelWorkers {
     /// OpenBLAS' pool threads (which spin for a while after each threaded call) would only compete with them.
     static func withSingleThreadedBLAS<R>(workers: Int, _ body: () throws -> R) rethrows -> R {
         guard workers > 1 else { return try body() }
-        let saved = BLAS.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(saved) }
-        return try body()
+        return try BLAS.singleThreaded(body)
     }
 
     /// Calls `body(worker, item)` for every item in 0..<items, item i on worker i % workers (a fixed assignment, so
@@ -23,12 +20,11 @@ enum ParallelWorkers {
             for i in 0..<items { body(0, i) }
             return
         }
-        let saved = BLAS.threads
-        if saved != 1 { BLAS.setThreads(1) }
-        defer { if saved != 1 { BLAS.setThreads(saved) } }
-        DispatchQueue.concurrentPerform(iterations: w) { worker in
-            var i = worker
-            while i < items { body(worker, i); i += w }
+        BLAS.singleThreaded {
+            DispatchQueue.concurrentPerform(iterations: w) { worker in
+                var i = worker
+                while i < items { body(worker, i); i += w }
+            }
         }
     }
 }

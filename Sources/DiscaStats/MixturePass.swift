@@ -79,7 +79,19 @@ enum MixturePass {
     /// log-likelihoods (C * S + mixtures values), ready for one allreduce.
     static func emStep(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int,
                        groupColumns: Int = groupColumns) -> [Double] {
-        let c = kernel.components, s = AugmentedRows.width(data.dims), length = c * s + kernel.segments.count
+        eStep(data, kernel, threads: threads, groupColumns: groupColumns, statistics: true)
+    }
+
+    /// Each mixture's sum of the log-likelihoods of this rank's rows (one value per segment of the kernel).
+    static func logLikelihoods(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int) -> [Double] {
+        eStep(data, kernel, threads: threads, groupColumns: groupColumns, statistics: false)
+    }
+
+    /// The E-step over this rank's rows: [statistics (C * S) when asked for, log-likelihood per mixture].
+    private static func eStep(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int, groupColumns: Int,
+                              statistics: Bool) -> [Double] {
+        let c = kernel.components, s = AugmentedRows.width(data.dims)
+        let statisticsLength = statistics ? c * s : 0, length = statisticsLength + kernel.segments.count
         let groups = columnGroups(kernel, limit: groupColumns)
         let widest = groups.map { $0.columns.count }.max()!
         let b = blockRows
@@ -96,35 +108,12 @@ enum MixturePass {
                     let w = g.columns.count
                     kernel.logDensities(resp, z, rows: rows, columns: g.columns)
                     MixtureKernel.normalizeRows(resp, rows: rows, columns: w, segments: g.segments,
-                                                logLikelihoods: acc + c * s + g.segmentIndices.lowerBound)
-                    // acc (w, S) += resp^T (w, rows) @ z (rows, S)
-                    BLAS.dgemm(transA: true, m: w, n: s, k: rows, a: resp, lda: w, b: z, ldb: s, beta: 1,
-                               c: acc + g.columns.lowerBound * s, ldc: s)
-                }
-            }
-        }
-        return combine(partials, chunks: used, length: length)
-    }
-
-    /// Each mixture's sum of the log-likelihoods of this rank's rows (one value per segment of the kernel).
-    static func logLikelihoods(_ data: MixtureData, _ kernel: MixtureKernel, threads: Int) -> [Double] {
-        let s = AugmentedRows.width(data.dims), length = kernel.segments.count
-        let groups = columnGroups(kernel)
-        let widest = groups.map { $0.columns.count }.max()!
-        let b = blockRows
-        let partials = UnsafeMutablePointer<Double>.allocate(capacity: length * max(threads, 1))
-        partials.initialize(repeating: 0, count: length * max(threads, 1))
-        defer { partials.deallocate() }
-        let used = chunks(rows: data.localCount, threads: threads) { chunk, range in
-            let acc = partials + chunk * length
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: b * s + b * widest)
-            defer { scratch.deallocate() }
-            let resp = scratch + b * s
-            forEachBlock(data, range, blockRows: b, scratch: scratch) { _, rows, z in
-                for g in groups {
-                    kernel.logDensities(resp, z, rows: rows, columns: g.columns)
-                    MixtureKernel.normalizeRows(resp, rows: rows, columns: g.columns.count, segments: g.segments,
-                                                logLikelihoods: acc + g.segmentIndices.lowerBound)
+                                                logLikelihoods: acc + statisticsLength + g.segmentIndices.lowerBound)
+                    if statistics {
+                        // acc (w, S) += resp^T (w, rows) @ z (rows, S)
+                        BLAS.dgemm(transA: true, m: w, n: s, k: rows, a: resp, lda: w, b: z, ldb: s, beta: 1,
+                                   c: acc + g.columns.lowerBound * s, ldc: s)
+                    }
                 }
             }
         }

@@ -82,16 +82,22 @@ final class NetworkGradientTests: XCTestCase {
         policy.targetRows = 60
         two.loweringPolicy = policy
         XCTAssertGreaterThan(two.plans[1].samplesPerChunk, 1)
+        try assertSameResults(one, two, seed: 8)
+    }
+
+    /// One training step (loss, gradients, moving statistics) and the features of a batch agree between two models.
+    private func assertSameResults(_ one: YOPOModel, _ two: YOPOModel, seed: UInt64,
+                                   file: StaticString = #filePath, line: UInt = #line) throws {
         let batch = 5, comm = SingleProcessCommunicator()
-        let x = TestData.normal(batch * Self.architecture.inputVoxels, seed: 8)
+        let x = TestData.normal(batch * Self.architecture.inputVoxels, seed: seed)
         let t = TestData.targets(labels: [0, 1, 1, 0, 1], classes: 2, smoothing: 0.1)
         let l1 = try one.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
         let l2 = try two.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
-        XCTAssertEqual(l1, l2, accuracy: 1e-6)
-        XCTAssertLessThan(TestData.relativeDifference(two.gradients.array, one.gradients.array), 1e-5)
-        XCTAssertLessThan(TestData.relativeDifference(two.statistics.array, one.statistics.array), 1e-6)
+        XCTAssertEqual(l1, l2, accuracy: 1e-6, file: file, line: line)
+        XCTAssertLessThan(TestData.relativeDifference(two.gradients.array, one.gradients.array), 1e-5, file: file, line: line)
+        XCTAssertLessThan(TestData.relativeDifference(two.statistics.array, one.statistics.array), 1e-6, file: file, line: line)
         let f1 = try one.extractFeatures(x), f2 = try two.extractFeatures(x)
-        XCTAssertLessThan(TestData.relativeDifference(f2, f1), 1e-5)
+        XCTAssertLessThan(TestData.relativeDifference(f2, f1), 1e-5, file: file, line: line)
     }
 
     func testPlaneRingGivesTheSameResults() throws {
@@ -104,16 +110,7 @@ final class NetworkGradientTests: XCTestCase {
         ring.loweringPolicy = policy
         XCTAssertTrue(ring.plans.allSatisfy { $0.planeRing })
         XCTAssertFalse(plain.plans.contains { $0.planeRing })
-        let batch = 5, comm = SingleProcessCommunicator()
-        let x = TestData.normal(batch * Self.architecture.inputVoxels, seed: 18)
-        let t = TestData.targets(labels: [0, 1, 1, 0, 1], classes: 2, smoothing: 0.1)
-        let l1 = try plain.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
-        let l2 = try ring.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
-        XCTAssertEqual(l1, l2, accuracy: 1e-6)
-        XCTAssertLessThan(TestData.relativeDifference(ring.gradients.array, plain.gradients.array), 1e-5)
-        XCTAssertLessThan(TestData.relativeDifference(ring.statistics.array, plain.statistics.array), 1e-6)
-        let f1 = try plain.extractFeatures(x), f2 = try ring.extractFeatures(x)
-        XCTAssertLessThan(TestData.relativeDifference(f2, f1), 1e-5)
+        try assertSameResults(plain, ring, seed: 18)
     }
 
     func testInferenceMatchesTrainingPathWithFrozenStatistics() throws {
