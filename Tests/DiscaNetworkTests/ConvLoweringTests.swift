@@ -52,7 +52,7 @@ final class ConvLoweringTests: XCTestCase {
     }
 
     func testPlaneRingMatchesDirectWithFusedEpilogue() {
-        for (g, affine) in [(ConvGeometry(inD: 6, inH: 4, inW: 5, cin: 11, cout: 5), true),
+        for (g, affine) in [(ConvGeometry(inD: 6, inH: 4, inW: 5, cin: 11, cout: 13), true),
                             (ConvGeometry(inD: 3, inH: 5, inW: 3, cin: 2, cout: 3), false)] {
             let x = TestData.normal(g.inElements, seed: 80)
             let k = TestData.normal(g.kernelElements, seed: 81, sd: 0.2)

@@ -44,6 +44,49 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(FastMath.exp(-1e-8) - 1, 0)
         XCTAssertEqual(FastMath.exp(-200), 0, accuracy: 1e-37)
         XCTAssertEqual(ELU.value(-1e-4), expf(-1e-4) - 1)
+        // The eight-lane exp is the scalar one, lane by lane, out of range and at NaN too.
+        let lanes: [Float] = [-200, -87, -86.9, -3.3, -1e-8, 0, 2, .nan, -0.5, -40, -1e-30, 87, -88, -0.0, -5, -70]
+        for start in stride(from: 0, to: lanes.count, by: 8) {
+            let v = SIMD8<Float>(lanes[start..<(start + 8)])
+            let e = FastMath.exp(v)
+            for i in 0..<8 {
+                XCTAssertEqual(e[i].bitPattern, FastMath.exp(v[i]).bitPattern, "exp(\(v[i]))")
+            }
+        }
+    }
+
+    func testBlockEpilogueMatchesPlainReference() {
+        // 13 channels: one eight-lane group and a scalar tail; 3 samples of 7 voxels, with sums.
+        let c = 13, v = 7, n = 3
+        let z0 = TestData.normal(n * v * c, seed: 90).map { $0 * 2 }
+        let bias = TestData.normal(c, seed: 91)
+        var z = z0
+        var mx = [Float](repeating: 0, count: n * c), mn = mx
+        var mxi = [Int32](repeating: 0, count: n * c), mni = mxi
+        var sums = [Double](repeating: 0, count: 2 * c)
+        BlockEpilogue(voxels: v, channels: c).apply(z: &z, bias: bias, samples: n, maxValue: &mx, maxIndex: &mxi,
+                                                    minValue: &mn, minIndex: &mni, sums: &sums)
+        var refSums = [Double](repeating: 0, count: 2 * c)
+        for s in 0..<n {
+            for ch in 0..<c {
+                var best = (value: -Float.infinity, at: -1), least = (value: Float.infinity, at: -1)
+                for vox in 0..<v {
+                    let i = (s * v + vox) * c + ch
+                    let a = z0[i] + bias[ch]
+                    let y = a > 0 ? a : expf(a) - 1
+                    XCTAssertEqual(z[i], y, accuracy: 2e-7 * max(1, abs(y)))
+                    if z[i] > best.value { best = (z[i], vox) }
+                    if z[i] < least.value { least = (z[i], vox) }
+                    refSums[ch] += Double(z[i])
+                    refSums[c + ch] += Double(z[i]) * Double(z[i])
+                }
+                XCTAssertEqual(mx[s * c + ch], best.value)
+                XCTAssertEqual(mn[s * c + ch], least.value)
+                XCTAssertEqual(Int(mxi[s * c + ch]), best.at)
+                XCTAssertEqual(Int(mni[s * c + ch]), least.at)
+            }
+        }
+        for i in 0..<(2 * c) { XCTAssertEqual(sums[i], refSums[i], accuracy: 1e-9 * max(1, abs(refSums[i]))) }
     }
 
     func testGaussianDropout() {
