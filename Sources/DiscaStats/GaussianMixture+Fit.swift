@@ -111,9 +111,11 @@ public enum GaussianMixture {
         }
         let threads = options.resolvedThreads, s = AugmentedRows.width(data.dims)
         var runs: [Run] = []
+        let randomStarts = try randomStartStatistics(data, problems: problems, threads: threads, comm: comm)
         for (index, problem) in problems.enumerated() {
-            let starts = try initialStatistics(data, components: problem.components,
-                                               initialization: problem.initialization, threads: threads, comm: comm)
+            let starts = try randomStarts[index]
+                ?? initialStatistics(data, components: problem.components, initialization: problem.initialization,
+                                     threads: threads, comm: comm)
             for (start, stats) in starts.enumerated() {
                 let model = MixtureMStep.parameters(stats: stats, components: problem.components, dims: data.dims,
                                                     regCovar: options.regCovar, shift: data.shift,
@@ -147,20 +149,45 @@ public enum GaussianMixture {
         }
     }
 
+    /// The initial statistics of every random start of every problem with random starts (problem index -> one per
+    /// start), all from one pass over the rows and one allreduce: the same numbers as a pass per start (each start's
+    /// responsibilities are its own columns).
+    static func randomStartStatistics(_ data: MixtureData, problems: [MixtureProblem], threads: Int,
+                                      comm: Communicator) throws -> [Int: [[Double]]] {
+        var columns: [(problem: Int, start: Int, k: Int, seed: UInt64, offset: Int)] = []
+        var total = 0
+        for (index, p) in problems.enumerated() {
+            guard case .random(let seed, let starts) = p.initialization else { continue }
+            guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
+            for start in 0..<starts {
+                columns.append((index, start, p.components, seed, total))
+                total += p.components
+            }
+        }
+        guard total > 0 else { return [:] }
+        var stats = MixturePass.statistics(data, components: total, threads: threads) { row, resp in
+            for c in columns {
+                randomResponsibilities(resp + c.offset, components: c.k, seed: c.seed, start: c.start, row: row)
+            }
+        }
+        try comm.allreduce(&stats, .sum)
+        let s = AugmentedRows.width(data.dims)
+        var out: [Int: [[Double]]] = [:]
+        for c in columns {
+            out[c.problem, default: []].append(Array(stats[(c.offset * s)..<((c.offset + c.k) * s)]))
+        }
+        return out
+    }
+
     /// The globally reduced statistics of each start's initial responsibilities.
     static func initialStatistics(_ data: MixtureData, components k: Int, initialization: MixtureInitialization,
                                   threads: Int, comm: Communicator) throws -> [[Double]] {
         var out: [[Double]] = []
         switch initialization {
-        case .random(let seed, let starts):
-            guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
-            for start in 0..<starts {
-                var stats = MixturePass.statistics(data, components: k, threads: threads) { row, resp in
-                    randomResponsibilities(resp, components: k, seed: seed, start: start, row: row)
-                }
-                try comm.allreduce(&stats, .sum)
-                out.append(stats)
-            }
+        case .random:
+            out = try randomStartStatistics(data, problems: [MixtureProblem(components: k, initialization: initialization,
+                                                                            tol: 0)],
+                                            threads: threads, comm: comm)[0] ?? []
         case .kMeansPlusPlus(let seed, let starts):
             guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
             for start in 0..<starts {

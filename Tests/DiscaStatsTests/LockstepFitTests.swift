@@ -58,6 +58,27 @@ final class LockstepFitTests: XCTestCase {
         }
     }
 
+    /// The random starts of several problems from one pass equal one pass per start.
+    func testRandomStartStatisticsFromOnePassEqualOnePassPerStart() throws {
+        let (x, _) = makeBlobs(classes: 3, perClass: 70, dims: 3, spread: 3, seed: 12)
+        let comm = SingleProcessCommunicator()
+        let data = try MixtureData(LocalRows(values: x, dims: 3, firstRow: 0), comm: comm)
+        let problems = [MixtureProblem(components: 2, initialization: .random(seed: 4, starts: 2), tol: 0),
+                        MixtureProblem(components: 3, initialization: .labels([Int32](repeating: 0, count: 210)), tol: 0),
+                        MixtureProblem(components: 5, initialization: .random(seed: 9, starts: 3), tol: 0)]
+        let together = try GaussianMixture.randomStartStatistics(data, problems: problems, threads: 2, comm: comm)
+        XCTAssertEqual(Set(together.keys), [0, 2])
+        for (index, k, seed, starts) in [(0, 2, UInt64(4), 2), (2, 5, UInt64(9), 3)] {
+            XCTAssertEqual(together[index]?.count, starts)
+            for start in 0..<starts {
+                let alone = MixturePass.statistics(data, components: k, threads: 1) { row, resp in
+                    GaussianMixture.randomResponsibilities(resp, components: k, seed: seed, start: start, row: row)
+                }
+                assertClose(together[index]![start], alone, atol: 1e-12, rtol: 1e-12, "problem \(index) start \(start)")
+            }
+        }
+    }
+
     /// Column groups split the kernel between whole mixtures; statistics do not depend on the split.
     func testColumnGroupsDoNotChangeStatistics() throws {
         let (x, _) = makeBlobs(classes: 3, perClass: 200, dims: 4, spread: 3, seed: 5)
