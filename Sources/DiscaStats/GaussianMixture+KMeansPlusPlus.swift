@@ -27,7 +27,9 @@ enum KMeansPlusPlus {
         var centre = try fetchRows([first], data, comm: comm)
         var closest = [Double](repeating: 0, count: local)
         data.centred.withUnsafeBufferPointer { x in
-            for r in 0..<local { closest[r] = squaredDistance(x.baseAddress! + r * d, centre, 0, d) }
+            centre.withUnsafeBufferPointer { c in
+                for r in 0..<local { closest[r] = squaredDistance(x.baseAddress! + r * d, c.baseAddress!, d) }
+            }
         }
         var potential = try comm.allreduce(closest.reduce(0, +), .sum)
         for c in 1..<max(k, 1) {
@@ -38,10 +40,17 @@ enum KMeansPlusPlus {
             // Potential of each candidate: sum over all rows of min(closest, distance to the candidate).
             var pots = [Double](repeating: 0, count: trials)
             data.centred.withUnsafeBufferPointer { x in
-                for t in 0..<trials {
-                    var sum = 0.0
-                    for r in 0..<local { sum += min(closest[r], squaredDistance(x.baseAddress! + r * d, rows, t * d, d)) }
-                    pots[t] = sum
+                rows.withUnsafeBufferPointer { candidates in
+                    closest.withUnsafeBufferPointer { near in
+                        for t in 0..<trials {
+                            var sum = 0.0
+                            let centreT = candidates.baseAddress! + t * d
+                            for r in 0..<local {
+                                sum += min(near[r], squaredDistance(x.baseAddress! + r * d, centreT, d))
+                            }
+                            pots[t] = sum
+                        }
+                    }
                 }
             }
             try comm.allreduce(&pots, .sum)
@@ -51,7 +60,11 @@ enum KMeansPlusPlus {
             chosen.append(ids[best])
             centre = Array(rows[(best * d)..<(best * d + d)])
             data.centred.withUnsafeBufferPointer { x in
-                for r in 0..<local { closest[r] = min(closest[r], squaredDistance(x.baseAddress! + r * d, centre, 0, d)) }
+                centre.withUnsafeBufferPointer { c in
+                    closest.withUnsafeMutableBufferPointer { near in
+                        for r in 0..<local { near[r] = min(near[r], squaredDistance(x.baseAddress! + r * d, c.baseAddress!, d)) }
+                    }
+                }
             }
         }
         return chosen
@@ -88,10 +101,11 @@ enum KMeansPlusPlus {
         return rows
     }
 
+    /// |x - c|^2 over d values, in the order j = 0, 1, ... (so every rank and thread count sums alike).
     @inline(__always)
-    static func squaredDistance(_ x: UnsafePointer<Double>, _ c: [Double], _ offset: Int, _ d: Int) -> Double {
+    static func squaredDistance(_ x: UnsafePointer<Double>, _ c: UnsafePointer<Double>, _ d: Int) -> Double {
         var s = 0.0
-        for j in 0..<d { let t = x[j] - c[offset + j]; s += t * t }
+        for j in 0..<d { let t = x[j] - c[j]; s += t * t }
         return s
     }
 }
