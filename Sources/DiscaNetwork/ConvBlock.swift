@@ -179,23 +179,21 @@ struct BlockEpilogue {
         for v in 0..<count {
             let row = zs + v * c
             var lane = 0
-            while lane + 8 <= c {   // eight lanes at a time, the same arithmetic as the scalar tail below
+            while lane + 8 <= c {   // eight lanes at a time: the pointers may alias as far as the compiler knows
                 let a = UnsafeRawPointer(row + lane).loadUnaligned(as: SIMD8<Float>.self)
                     + UnsafeRawPointer(bias + lane).loadUnaligned(as: SIMD8<Float>.self)
-                let y = (FastMath.exp(a) - 1).replacing(with: a, where: a .> 0)
-                UnsafeMutableRawPointer(row + lane).storeBytes(of: y, as: SIMD8<Float>.self)
                 let mp = UnsafeMutableRawPointer(mx + lane), np = UnsafeMutableRawPointer(mn + lane)
-                let m = mp.loadUnaligned(as: SIMD8<Float>.self), n = np.loadUnaligned(as: SIMD8<Float>.self)
-                mp.storeBytes(of: m.replacing(with: y, where: y .> m), as: SIMD8<Float>.self)
-                np.storeBytes(of: n.replacing(with: y, where: y .< n), as: SIMD8<Float>.self)
+                let (y, m, n) = Self.step(a, mp.loadUnaligned(as: SIMD8<Float>.self), np.loadUnaligned(as: SIMD8<Float>.self))
+                UnsafeMutableRawPointer(row + lane).storeBytes(of: y, as: SIMD8<Float>.self)
+                mp.storeBytes(of: m, as: SIMD8<Float>.self)
+                np.storeBytes(of: n, as: SIMD8<Float>.self)
                 lane += 8
             }
-            for ch in lane..<c {
-                let a = row[ch] + bias[ch]
-                let y = a > 0 ? a : FastMath.exp(a) - 1
-                row[ch] = y
-                mx[ch] = y > mx[ch] ? y : mx[ch]
-                mn[ch] = y < mn[ch] ? y : mn[ch]
+            if lane < c {           // the last c % 8 channels through the same lanes, padded
+                var a = SIMD8<Float>(), m = a, n = a
+                for i in 0..<(c - lane) { a[i] = row[lane + i] + bias[lane + i]; m[i] = mx[lane + i]; n[i] = mn[lane + i] }
+                let (y, m2, n2) = Self.step(a, m, n)
+                for i in 0..<(c - lane) { row[lane + i] = y[i]; mx[lane + i] = m2[i]; mn[lane + i] = n2[i] }
             }
             if let sums {
                 var ch = 0
@@ -214,6 +212,14 @@ struct BlockEpilogue {
                 }
             }
         }
+    }
+
+    /// y = elu(a) and the running extremes (m, n) updated with y, on eight lanes.
+    @inline(__always)
+    static func step(_ a: SIMD8<Float>, _ m: SIMD8<Float>,
+                     _ n: SIMD8<Float>) -> (y: SIMD8<Float>, max: SIMD8<Float>, min: SIMD8<Float>) {
+        let y = (FastMath.exp(a) - 1).replacing(with: a, where: a .> 0)
+        return (y, m.replacing(with: y, where: y .> m), n.replacing(with: y, where: y .< n))
     }
 
     /// After the last piece: the first voxels of the sample `zs` holding the extremes.
@@ -245,32 +251,14 @@ struct EpilogueTarget {
 
 /// Branch-free elementary functions that vectorize.
 enum FastMath {
-    /// exp(x) for x <= 0 (Cephes expf: Cody-Waite reduction and a degree-5 polynomial, within 2 ulp of expf);
-    /// inputs are clamped to [-87, 0], where exp(-87) ~ 1.6e-38 is already 0 next to the - 1 of ELU.
-    @inline(__always)
-    static func exp(_ x: Float) -> Float {
-        let xc = min(max(x, -87), 0)
-        let magic: Float = 12_582_912          // 1.5 * 2^23: adding it rounds to an integer held in the low bits
-        let t = xc * 1.442_695_04 + magic
-        let n = t - magic
-        let r = (xc - n * 0.693_359_375) - n * -2.121_944_40e-4
-        var p: Float = 1.987_569_150_0e-4
-        p = p * r + 1.398_199_950_7e-3
-        p = p * r + 8.333_451_907_3e-3
-        p = p * r + 4.166_579_589_4e-2
-        p = p * r + 1.666_666_545_9e-1
-        p = p * r + 5.000_000_120_1e-1
-        let e = p * (r * r) + r + 1
-        let bits = (t.bitPattern &- magic.bitPattern &+ 127) &<< 23
-        return e * Float(bitPattern: bits)
-    }
-
-    /// The same on eight lanes (identical arithmetic, lane by lane).
+    /// exp(x) for x <= 0 on eight lanes (Cephes expf: Cody-Waite reduction and a degree-5 polynomial, within
+    /// 2 ulp of expf); inputs are clamped to [-87, 0] (NaN to -87), where exp(-87) ~ 1.6e-38 is already 0 next to
+    /// the - 1 of ELU.
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let lower = SIMD8<Float>(repeating: -87).replacing(with: x, where: x .> -87)     // max(x, -87) as above
+        let lower = SIMD8<Float>(repeating: -87).replacing(with: x, where: x .> -87)     // max(x, -87)
         let xc = SIMD8<Float>(repeating: 0).replacing(with: lower, where: lower .< 0)  // min(., 0)
-        let magic: Float = 12_582_912
+        let magic: Float = 12_582_912          // 1.5 * 2^23: adding it rounds to an integer held in the low bits
         let t = xc * 1.442_695_04 + magic
         let n = t - magic
         let r = (xc - n * 0.693_359_375) - n * -2.121_944_40e-4
@@ -285,9 +273,4 @@ enum FastMath {
         let bits = (tBits &- magic.bitPattern &+ 127) &<< 23
         return e * unsafeBitCast(bits, to: SIMD8<Float>.self)
     }
-
-    @inline(__always)
-    static func min(_ a: Float, _ b: Float) -> Float { a < b ? a : b }
-    @inline(__always)
-    static func max(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
 }
