@@ -6,6 +6,8 @@ public struct FeatureClusteringResult: Sendable {
     public let pca: PCAModel?
     /// The rows the mixtures were fitted to: (localCount, pcaComponents) projections, or the features.
     public let clustered: LocalRows<Float>
+    /// The same rows prepared for mixtures (for further fits on them without another pass and allreduce).
+    public let data: MixtureData
     /// The chosen mixture and every candidate's BIC. Its `labels`/`posterior` are before matching.
     public let selection: MixtureSelection
     /// (localCount) final labels in 0..<k: renumbered to best match `previous` when K is unchanged.
@@ -49,8 +51,9 @@ public enum FeatureClustering {
             matched = true
         }
         let ddbi = try DDBI.compute(data, labels: labels, components: selection.k, regCovar: options.regCovar,
-                                    threads: options.threads > 0 ? options.threads : 1, comm: comm)
-        return FeatureClusteringResult(pca: pca, clustered: clustered, selection: selection, labels: labels,
+                                    threads: GaussianMixtureOptions(threads: options.threads).resolvedThreads,
+                                    comm: comm)
+        return FeatureClusteringResult(pca: pca, clustered: clustered, data: data, selection: selection, labels: labels,
                                        posterior: posterior, model: model, matchedToPrevious: matched, ddbi: ddbi)
     }
 }

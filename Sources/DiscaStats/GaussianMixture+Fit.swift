@@ -185,9 +185,7 @@ public enum GaussianMixture {
         var out: [[Double]] = []
         switch initialization {
         case .random:
-            out = try randomStartStatistics(data, problems: [MixtureProblem(components: k, initialization: initialization,
-                                                                            tol: 0)],
-                                            threads: threads, comm: comm)[0] ?? []
+            preconditionFailure("random starts are initialised by randomStartStatistics")
         case .kMeansPlusPlus(let seed, let starts):
             guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
             for start in 0..<starts {

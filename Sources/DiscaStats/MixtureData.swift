@@ -22,8 +22,6 @@ public struct MixtureData: Sendable {
     /// The global indices of the local rows.
     public var globalRows: Range<Int> { firstRow..<(firstRow + localCount) }
 
-    /// Collective: one allreduce of the count and the sum. Throws `badInput` (on every rank) when a value is not
-    /// finite or there are fewer than 2 rows in all.
     /// Local preparation with a given shift (no communication), for scoring new rows against a fitted model.
     init<S>(local rows: LocalRows<S>, shift: [Double], globalCount: Int) {
         let d = rows.dims
@@ -39,6 +37,8 @@ public struct MixtureData: Sendable {
         self.centred = centred
     }
 
+    /// Collective: one allreduce of the count and the sum. Throws `badInput` (on every rank) when a value is not
+    /// finite or there are fewer than 2 rows in all.
     public init<S>(_ rows: LocalRows<S>, comm: Communicator) throws {
         let (n, mean) = try rows.globalCountAndMean("a Gaussian mixture", comm: comm)
         self.init(local: rows, shift: mean, globalCount: n)

@@ -22,7 +22,7 @@ extension Trainer {
     func extractFeatures(rows: Range<Int>) throws -> [Float] {
         let f = model.architecture.featureSize, v = source.voxelsPerSubtomogram
         let block = config.input.readRows
-        let largest = Int(try comm.allreduce(Int64(rows.count), .max))
+        let largest = RowPartition(count: source.count, parts: comm.size).range(of: 0).count   // rank 0 has the most
         let blocks = (largest + block - 1) / block
         var out = [Float]()
         out.reserveCapacity(rows.count * f)
@@ -49,12 +49,8 @@ extension Trainer {
         let mine = comm.rows(of: n)
         let features = try extractFeatures(rows: mine)
         let featureRows = LocalRows(values: features, dims: model.architecture.featureSize, firstRow: mine.lowerBound)
-        let options = MixtureSelectionOptions(
-            candidates: try config.candidateKs(), starts: config.mixture.nInit, regCovar: config.mixture.regCovar,
-            maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
-            tolDeNovoOnly: config.mixture.toleranceDeNovo,
-            seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, threads: 0, posterior: true,
-            startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
+        let options = mixtureOptions(candidates: try config.candidateKs(),
+                                     seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, posterior: true)
         let previous: [Int32]? = state.k > 0 ? Array(reported[mine]) : nil
         let p = config.mixture.pcaComponents
         let dims = config.mixture.capPCAByN == 1 && p > 0
@@ -118,7 +114,7 @@ extension Trainer {
             return StatisticsOutcome(converged: converged, finished: true)
         }
         let previousTrainK = state.trainK
-        let training = try trainingLabels(projected: projected, reportedLocal: newLabels, k: k, rows: mine)
+        let training = try trainingLabels(data: clustering.data, reportedLocal: newLabels, k: k, rows: mine)
         state.trainK = training.k
         labels = try gatherLabels(training.local, total: n, comm: comm)
         if previousTrainK != training.k {
@@ -133,7 +129,7 @@ extension Trainer {
     /// The labels the network trains on this iteration: the reported (BIC) labels, or while exploring
     /// (iteration < loop.explore_iterations) those of an over-clustered mixture, matched to the previous training
     /// labels when their K is unchanged so the head keeps its meaning.
-    func trainingLabels(projected: LocalRows<Float>, reportedLocal: [Int32], k: Int, rows mine: Range<Int>) throws
+    func trainingLabels(data: MixtureData, reportedLocal: [Int32], k: Int, rows mine: Range<Int>) throws
         -> (local: [Int32], k: Int) {
         let i = state.iteration
         let n = source.count
@@ -143,13 +139,11 @@ extension Trainer {
             return try profileLabels(rows: mine, candidates: config.loop.exploreIterations > 0 ? [exploreK] : try config.candidateKs())
         }
         guard i < config.loop.exploreIterations, exploreK > k else { return (reportedLocal, k) }
-        let options = MixtureSelectionOptions(
-            candidates: [exploreK], starts: 1, regCovar: config.mixture.regCovar, maxIter: config.mixture.maxSteps,
-            tolWithWarmStart: config.mixture.tolerance, tolDeNovoOnly: config.mixture.tolerance,
-            seed: seed &+ UInt64(i) &* 0x94D0_49BB_1331_11EB, threads: 0, posterior: false,
-            startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
-        let explore = try MixtureSelection.run(try MixtureData(projected, comm: comm), options: options, current: nil,
-                                               comm: comm)
+        var options = mixtureOptions(candidates: [exploreK], seed: seed &+ UInt64(i) &* 0x94D0_49BB_1331_11EB,
+                                     posterior: false)
+        options.starts = 1
+        options.tolDeNovoOnly = config.mixture.tolerance
+        let explore = try MixtureSelection.run(data, options: options, current: nil, comm: comm)
         var local = explore.labels
         if explore.k == state.trainK, labels.count == n {
             let previous = Array(labels[mine])
@@ -178,11 +172,7 @@ extension Trainer {
             let mean = sums[j] / n, sd = max((sums[w + j] / n - mean * mean).squareRoot(), 1e-12)
             for r in 0..<mine.count { values[r * w + j] = Float((Double(values[r * w + j]) - mean) / sd) }
         }
-        let options = MixtureSelectionOptions(
-            candidates: candidates, starts: config.mixture.nInit, regCovar: config.mixture.regCovar,
-            maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
-            tolDeNovoOnly: config.mixture.toleranceDeNovo, seed: seed &+ 0x5851_F42D_4C95_7F2D, threads: 0,
-            posterior: false, startKind: config.mixture.starts == "random" ? .randomResponsibilities : .kMeansPlusPlus)
+        let options = mixtureOptions(candidates: candidates, seed: seed &+ 0x5851_F42D_4C95_7F2D, posterior: false)
         let dims = dimensionsSupported(rows: source.count, largestK: candidates.last ?? 2,
                                        atMost: min(max(config.mixture.pcaComponents, 2), w))
         let clustering = try FeatureClustering.run(
@@ -192,13 +182,23 @@ extension Trainer {
         return (clustering.labels, clustering.k)
     }
 
+    /// The mixture settings of the config (`mixture.*`) for these candidates and seed.
+    func mixtureOptions(candidates: [Int], seed: UInt64, posterior: Bool) -> MixtureSelectionOptions {
+        MixtureSelectionOptions(candidates: candidates, starts: config.mixture.nInit, regCovar: config.mixture.regCovar,
+                                maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
+                                tolDeNovoOnly: config.mixture.toleranceDeNovo, seed: seed, threads: 0,
+                                posterior: posterior,
+                                startKind: MixtureStartKind(rawValue: config.mixture.starts) ?? .kMeansPlusPlus)
+    }
+
     /// The most PCA dimensions d (2 <= d <= atMost) for which a full-covariance mixture of the largest candidate K
-    /// has no more parameters than there are rows: K (d + d(d+1)/2 + 1) <= N. Past that, BIC's penalty swamps the
+    /// has no more free parameters than there are rows (`GaussianMixtureModel.parameterCount` <= N, i.e.
+    /// K (d + d(d+1)/2 + 1) - 1 <= N). Past that, BIC's penalty swamps the
     /// likelihood and selects too few clusters (at N = 500, 16 dimensions and K up to 20, it picks 2 or 3 on
     /// profiles whose 5-dimensional projection it splits into the 5 true classes).
     func dimensionsSupported(rows n: Int, largestK k: Int, atMost limit: Int) -> Int {
         var d = 2
-        while d < limit && k * ((d + 1) + (d + 1) * (d + 2) / 2 + 1) <= n { d += 1 }
+        while d < limit && GaussianMixtureModel.parameterCount(components: k, dims: d + 1) <= n { d += 1 }
         return d
     }
 

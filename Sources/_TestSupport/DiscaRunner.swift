@@ -104,6 +104,7 @@ public final class RunningDisca {
         while process.isRunning {
             if Date() > deadline {
                 timedOut = true
+                kill(-process.processIdentifier, SIGKILL)   // its process group (mpirun's ranks), where it has one
                 kill(process.processIdentifier, SIGKILL)
                 break
             }

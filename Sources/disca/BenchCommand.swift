@@ -89,14 +89,14 @@ struct BenchMixtureCommand: Verb {
         guard maxIter >= 1 else { throw ValidationError("--max-iter must be at least 1") }
         guard tol >= 0 else { throw ValidationError("--tol must not be negative") }
         guard seed >= 0 else { throw ValidationError("--seed must not be negative") }
-        do { _ = try MixtureSelectionOptions.parseCandidates(candidates) } catch {
+        do { _ = try parseCandidates(candidates) } catch {
             throw ValidationError("\(error)")
         }
     }
 
     func execute(_ context: RunContext) throws {
         let comm = context.comm
-        let list = try MixtureSelectionOptions.parseCandidates(candidates)
+        let list = try parseCandidates(candidates)
         if let path = writePoints {
             try comm.collectively {
                 if comm.rank == 0 { try MixtureBenchmark.writeRaw(path: path, n: n, dims: dims, seed: UInt64(seed)) }

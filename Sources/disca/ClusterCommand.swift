@@ -32,7 +32,7 @@ struct ClusterCommand: Verb {
         guard MixtureStartKind(rawValue: starts) != nil else {
             throw ValidationError("--starts must be 'random' or 'k-means++', not '\(starts)'")
         }
-        do { _ = try MixtureSelectionOptions.parseCandidates(candidates) } catch { throw ValidationError("\(error)") }
+        do { _ = try parseCandidates(candidates) } catch { throw ValidationError("\(error)") }
     }
 
     func execute(_ context: RunContext) throws {
@@ -55,7 +55,7 @@ struct ClusterCommand: Verb {
         let values: [Float] = try comm.collectively { try file.readRows(dataset, rows: mine) }
         try file.close()
 
-        var options = MixtureSelectionOptions(candidates: try MixtureSelectionOptions.parseCandidates(candidates),
+        var options = MixtureSelectionOptions(candidates: try parseCandidates(candidates),
                                               starts: nInit, seed: UInt64(seed))
         options.startKind = MixtureStartKind(rawValue: starts)!
         let start = Date()
