@@ -189,14 +189,13 @@ public enum GaussianMixture {
         case .kMeansPlusPlus(let seed, let starts):
             guard starts >= 1 else { throw CollectiveError(.badInput("mixture starts must be at least 1, got \(starts)")) }
             for start in 0..<starts {
+                // One-hot responsibilities at the seed rows: component c's statistics are the augmented seed row.
                 let ids = try KMeansPlusPlus.seeds(data, components: k, seed: seed, start: start, comm: comm)
-                var columns: [Int: [Int]] = [:]   // local row -> components starting there
-                for (c, id) in ids.enumerated() where data.globalRows.contains(id) { columns[id - data.firstRow, default: []].append(c) }
-                var stats = MixturePass.statistics(data, components: k, threads: threads) { row, resp in
-                    for j in 0..<k { resp[j] = 0 }
-                    if let cs = columns[row - data.firstRow] { for c in cs { resp[c] = 1 } }
+                let rows = try KMeansPlusPlus.fetchRows(ids, data, comm: comm)
+                var stats = [Double](repeating: 0, count: k * AugmentedRows.width(data.dims))
+                stats.withUnsafeMutableBufferPointer { o in
+                    rows.withUnsafeBufferPointer { AugmentedRows.fill(o.baseAddress!, $0.baseAddress!, rows: k, dims: data.dims) }
                 }
-                try comm.allreduce(&stats, .sum)
                 out.append(stats)
             }
         case .labels(let labels):

@@ -94,7 +94,7 @@ enum KMeansPlusPlus {
     static func fetchRows(_ ids: [Int], _ data: MixtureData, comm: Communicator) throws -> [Double] {
         let d = data.dims
         var rows = [Double](repeating: 0, count: ids.count * d)
-        for (t, id) in ids.enumerated() where id >= data.firstRow && id < data.firstRow + data.localCount {
+        for (t, id) in ids.enumerated() where data.globalRows.contains(id) {
             for j in 0..<d { rows[t * d + j] = data.centred[(id - data.firstRow) * d + j] }
         }
         try comm.allreduce(&rows, .sum)

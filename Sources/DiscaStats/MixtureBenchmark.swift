@@ -88,9 +88,10 @@ public enum MixtureBenchmark {
         let t1 = DispatchTime.now()
         let options = GaussianMixtureOptions(regCovar: 1e-5, tol: tol, maxIter: maxIter, threads: threads)
         // All candidates in lockstep, as `MixtureSelection` fits them.
+        let starts = MixtureSelectionOptions(candidates: candidates, starts: nInit, seed: seed,
+                                             startKind: .randomResponsibilities)
         let problems = candidates.map {
-            MixtureProblem(components: $0, initialization: .random(seed: MixtureSelection.seed(for: $0, from: seed),
-                                                                   starts: nInit), tol: tol)
+            MixtureProblem(components: $0, initialization: starts.initialization(for: $0), tol: tol)
         }
         let fits = try GaussianMixture.fit(prepared, problems: problems, options: options, comm: comm)
         let totals = try GaussianMixture.totalLogLikelihoods(prepared, fits: fits, options: options, comm: comm)

@@ -45,6 +45,16 @@ public struct MixtureSelectionOptions: Codable, Sendable, Equatable {
     }
 }
 
+extension MixtureSelectionOptions {
+    /// How candidate K's de-novo starts begin: `starts` starts of `startKind`, seeded by
+    /// `MixtureSelection.seed(for: K, from: seed)`.
+    public func initialization(for k: Int) -> MixtureInitialization {
+        let candidateSeed = MixtureSelection.seed(for: k, from: seed)
+        return startKind == .kMeansPlusPlus ? .kMeansPlusPlus(seed: candidateSeed, starts: starts)
+            : .random(seed: candidateSeed, starts: starts)
+    }
+}
+
 /// What was fitted for one candidate K.
 public struct MixtureCandidate: Codable, Sendable, Equatable {
     public let components: Int
@@ -109,11 +119,7 @@ public struct MixtureSelection: Sendable {
         for (index, k) in valid.enumerated() {
             let warmStart = current.flatMap { $0.k == k ? $0.labels : nil }
             let tol = warmStart != nil ? options.tolWithWarmStart : options.tolDeNovoOnly
-            let candidateSeed = seed(for: k, from: options.seed)
-            let starts: MixtureInitialization = options.startKind == .kMeansPlusPlus
-                ? .kMeansPlusPlus(seed: candidateSeed, starts: options.starts)
-                : .random(seed: candidateSeed, starts: options.starts)
-            problems.append(MixtureProblem(components: k, initialization: starts, tol: tol))
+            problems.append(MixtureProblem(components: k, initialization: options.initialization(for: k), tol: tol))
             if let labels = warmStart {
                 warmProblem[index] = valid.count + warmStarts.count
                 warmStarts.append(MixtureProblem(components: k, initialization: .labels(labels), tol: tol))
