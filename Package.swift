@@ -31,6 +31,9 @@ let package = Package(
         // MARK: - I/O: parallel HDF5, MRC2014, PNG
         .target(name: "DiscaIO", dependencies: ["DiscaCore", "DiscaMPI", "_CHDF5", "_CMPI"]),
 
+        // MARK: - Geometry: volumes, rotations, interpolation, FFT, the missing wedge
+        .target(name: "DiscaGeometry", dependencies: ["DiscaCore"]),
+
         // MARK: - The YOPO network (layers, model, Nadam)
         .target(name: "DiscaNetwork", dependencies: ["DiscaCore", "DiscaNumerics", "DiscaIO"]),
 
@@ -38,17 +41,20 @@ let package = Package(
         .target(name: "DiscaStats", dependencies: ["DiscaCore", "DiscaNumerics"]),
 
         // MARK: - Simulated subtomograms with known truth
-        .target(name: "DiscaSimulation", dependencies: ["DiscaCore", "DiscaNumerics", "DiscaIO"]),
+        .target(name: "DiscaSimulation", dependencies: ["DiscaCore", "DiscaGeometry", "DiscaNumerics", "DiscaIO"]),
+
+        // MARK: - Multi-reference alignment: class averages, poses, reassignment, merging
+        .target(name: "DiscaAlignment", dependencies: ["DiscaCore", "DiscaGeometry", "DiscaNumerics"]),
 
         // MARK: - The distributed EM loop
         .target(name: "DiscaTraining",
                 dependencies: ["DiscaCore", "DiscaMPI", "DiscaIO", "DiscaNumerics", "DiscaNetwork", "DiscaStats",
-                               "DiscaSimulation"]),
+                               "DiscaGeometry", "DiscaAlignment"]),
 
         // MARK: - The executable
         .executableTarget(name: "disca",
                           dependencies: ["DiscaCore", "DiscaMPI", "DiscaIO", "DiscaNumerics", "DiscaNetwork",
-                                         "DiscaStats", "DiscaSimulation", "DiscaTraining",
+                                         "DiscaStats", "DiscaGeometry", "DiscaSimulation", "DiscaTraining",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests
@@ -58,7 +64,9 @@ let package = Package(
         .testTarget(name: "DiscaNetworkTests", dependencies: ["DiscaNetwork", "_TestSupport"]),
         .testTarget(name: "DiscaStatsTests", dependencies: ["DiscaStats", "DiscaNumerics", "_TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "DiscaSimulationTests", dependencies: ["DiscaSimulation", "DiscaIO", "_TestSupport"],
+        .testTarget(name: "DiscaGeometryTests", dependencies: ["DiscaGeometry", "_TestSupport"]),
+        .testTarget(name: "DiscaAlignmentTests", dependencies: ["DiscaAlignment", "DiscaGeometry", "_TestSupport"]),
+        .testTarget(name: "DiscaSimulationTests", dependencies: ["DiscaSimulation", "DiscaGeometry", "DiscaIO", "_TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DiscaTrainingTests", dependencies: ["DiscaTraining", "_TestSupport"]),
         .testTarget(name: "DiscaCLITests", dependencies: ["_TestSupport"]),

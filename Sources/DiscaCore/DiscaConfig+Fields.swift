@@ -7,6 +7,14 @@ extension DiscaConfig {
         case int(WritableKeyPath<DiscaConfig, Int>)
         case double(WritableKeyPath<DiscaConfig, Double>)
         case string(WritableKeyPath<DiscaConfig, String>)
+        /// One of a fixed set of words, held as an enum: a value outside the set is an error when the file is read.
+        case choice(allowed: [String], get: (DiscaConfig) -> String, set: (inout DiscaConfig, String) -> Void)
+
+        static func choice<E: RawRepresentable & CaseIterable>(_ kp: WritableKeyPath<DiscaConfig, E>) -> FieldRef
+            where E.RawValue == String {
+            .choice(allowed: E.allCases.map(\.rawValue), get: { $0[keyPath: kp].rawValue },
+                    set: { config, word in config[keyPath: kp] = E(rawValue: word)! })
+        }
     }
 
     struct Field {
@@ -40,13 +48,13 @@ extension DiscaConfig {
         Field(key: "mixture.tolerance", ref: .double(\.mixture.tolerance), doc: "change of mean log-likelihood to stop"),
         Field(key: "mixture.tolerance_de_novo", ref: .double(\.mixture.toleranceDeNovo), doc: "tolerance for de-novo-only candidates"),
         Field(key: "mixture.n_init", ref: .int(\.mixture.nInit), doc: "random starts per candidate"),
-        Field(key: "mixture.starts", ref: .string(\.mixture.starts), doc: "random starts: \"k-means++\" or \"random\""),
+        Field(key: "mixture.starts", ref: .choice(\.mixture.starts), doc: "random starts: \"k-means++\" or \"random\""),
         Field(key: "loop.max_iterations", ref: .int(\.loop.maxIterations), doc: "EM iterations at most"),
         Field(key: "loop.min_iterations", ref: .int(\.loop.minIterations), doc: "no convergence stop before this"),
         Field(key: "loop.convergence_fraction", ref: .double(\.loop.convergenceFraction), doc: "stop above this unchanged fraction"),
         Field(key: "loop.explore_iterations", ref: .int(\.loop.exploreIterations), doc: "iterations trained on over-clustered labels"),
         Field(key: "loop.explore_k", ref: .int(\.loop.exploreK), doc: "components of the exploration mixture (0: automatic)"),
-        Field(key: "loop.initial_labels", ref: .string(\.loop.initialLabels), doc: "first training labels: \"profiles\" or \"network\""),
+        Field(key: "loop.initial_labels", ref: .choice(\.loop.initialLabels), doc: "first training labels: \"profiles\" or \"network\""),
         Field(key: "loop.seed", ref: .int(\.loop.seed), doc: "seed of every random stream"),
         Field(key: "checkpoint.minutes", ref: .double(\.checkpoint.minutes), doc: "minutes between checkpoints within an iteration"),
         Field(key: "input.dataset", ref: .string(\.input.dataset), doc: "dataset of subtomograms (N, D, D, D)"),
@@ -113,6 +121,12 @@ extension DiscaConfig {
                         throw DiscaError.badInput("\(source): \(key) must be a string")
                     }
                     self[keyPath: kp] = s
+                case .choice(let allowed, _, let set):
+                    guard let s = v.string, allowed.contains(s) else {
+                        throw DiscaError.badInput("\(source): \(key) must be one of " +
+                                                  allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+                    }
+                    set(&self, s)
                 }
             }
         }
@@ -145,8 +159,6 @@ extension DiscaConfig {
         try need(training.minStepsPerIteration >= 0, "training.min_steps_per_iteration", "must be at least 0")
         try need(checkpoint.minutes > 0, "checkpoint.minutes", "must be positive")
         try need(input.readRows >= 1, "input.read_rows", "must be at least 1")
-        try need(["profiles", "network"].contains(loop.initialLabels), "loop.initial_labels", "must be \"profiles\" or \"network\"")
-        try need(["k-means++", "random"].contains(mixture.starts), "mixture.starts", "must be \"k-means++\" or \"random\"")
         _ = try candidateKs()
     }
 
@@ -157,6 +169,7 @@ extension DiscaConfig {
             case .int(let kp): return (f.key, String(self[keyPath: kp]))
             case .double(let kp): return (f.key, formatTOMLDouble(self[keyPath: kp]))
             case .string(let kp): return (f.key, "\"\(self[keyPath: kp])\"")
+            case .choice(_, let get, _): return (f.key, "\"\(get(self))\"")
             }
         }
     }

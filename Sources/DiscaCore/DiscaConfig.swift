@@ -52,7 +52,7 @@ public struct DiscaConfig: Sendable, Equatable {
         public var nInit = 5
         /// How the random starts are drawn: "k-means++" (default; recovers well-separated clusters reliably) or
         /// "random" (random responsibilities, as the publication and scikit-learn's init_params="random").
-        public var starts = "k-means++"
+        public var starts = MixtureStartKind.kMeansPlusPlus
     }
 
     public struct Loop: Sendable, Equatable {
@@ -71,7 +71,7 @@ public struct DiscaConfig: Sendable, Equatable {
         /// Where the first training labels come from: "profiles" (a mixture over candidate K on rotation-invariant
         /// radial density and power-spectrum profiles, no training needed) or "network" (the untrained network's
         /// features, as the publication). The reported iteration-0 clustering is the network's either way.
-        public var initialLabels = "profiles"
+        public var initialLabels = InitialLabelSource.profiles
         public var seed = 0
     }
 
@@ -123,3 +123,19 @@ public func parseCandidates(_ text: String) throws -> [Int] {
 }
 
 import Foundation
+
+/// How the de-novo starts of a mixture candidate begin (`mixture.starts`).
+public enum MixtureStartKind: String, CaseIterable, Codable, Sendable, Equatable {
+    /// Random responsibilities per row (the paper and the reference code; scikit-learn's init_params="random").
+    case randomResponsibilities = "random"
+    /// k-means++ seeding (scikit-learn's init_params="k-means++").
+    case kMeansPlusPlus = "k-means++"
+}
+
+/// Where the first training labels come from (`loop.initial_labels`).
+public enum InitialLabelSource: String, CaseIterable, Codable, Sendable, Equatable {
+    /// A mixture over rotation-invariant radial density and power-spectrum profiles (no training needed).
+    case profiles
+    /// The untrained network's features, as the publication.
+    case network
+}

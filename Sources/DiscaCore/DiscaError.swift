@@ -37,8 +37,6 @@ public enum ExitStatus {
     public static let failure: Int32 = 1
     /// Bad usage or bad input: a one-line reason on stderr.
     public static let badInput: Int32 = 2
-    /// A verb that is declared but not built yet.
-    public static let notImplemented: Int32 = 3
     /// Stopped on request (SIGTERM, SIGINT, SIGUSR1) after writing a whole checkpoint: requeue and `--resume`.
     public static let preempted: Int32 = 75
 }

@@ -13,6 +13,59 @@ public struct RandomPurpose: RawRepresentable, Hashable, Sendable {
     public static let mixtureInit = RandomPurpose(rawValue: 6)
     public static let headInit = RandomPurpose(rawValue: 7)
     public static let sampling = RandomPurpose(rawValue: 8)
+    /// The seed of the loop's mixture selection of one iteration (`RandomStream.derivedSeed`).
+    public static let mixtureSelection = RandomPurpose(rawValue: 9)
+    /// The seed of the over-clustered mixture of an exploration iteration.
+    public static let mixtureExploration = RandomPurpose(rawValue: 10)
+    /// The seed of the mixture over rotation-invariant profiles (first training labels).
+    public static let profileMixture = RandomPurpose(rawValue: 11)
+    /// The order of the rows in an epoch of fitting a fresh classification head.
+    public static let headShuffle = RandomPurpose(rawValue: 12)
+}
+
+/// What a random stream is for and where it sits in a run: every field enters the stream's Philox key or counter
+/// whole (ranges are checked, never cut), so two different keys give two different streams.
+///
+/// - `iteration`: the EM iteration (0 ..< 2^32).
+/// - `epoch`: the epoch within the iteration (0 ..< 2^24).
+/// - `step`: the optimizer step within the epoch (0 ..< 2^40).
+/// - `item`: the global item (sample, row, component, ...) the stream belongs to (any Int).
+///
+/// Layout (see `RandomStream.init(seed:key:)`): the Philox counter is (block, iteration, item low, item high) and
+/// the Philox key is splitMix64(seed ^ purpose * phi ^ (epoch << 40 | step)); for a fixed seed and purpose the map
+/// from (iteration, epoch, step, item) to (key, counter) is one-to-one. Different purposes cannot collide within the
+/// ranges a run reaches (10^4 epochs, 10^7 steps), which `RandomStreamTests` checks for every purpose defined.
+public struct RandomKey: Hashable, Sendable {
+    public var purpose: RandomPurpose
+    public var iteration: Int
+    public var epoch: Int
+    public var step: Int
+    public var item: Int
+
+    public static let epochLimit = 1 << 24
+    public static let stepLimit = 1 << 40
+    public static let iterationLimit = 1 << 32
+
+    public init(_ purpose: RandomPurpose, iteration: Int = 0, epoch: Int = 0, step: Int = 0, item: Int = 0) {
+        precondition(iteration >= 0 && iteration < Self.iterationLimit, "random key: iteration \(iteration) out of range")
+        precondition(epoch >= 0 && epoch < Self.epochLimit, "random key: epoch \(epoch) out of range")
+        precondition(step >= 0 && step < Self.stepLimit, "random key: step \(step) out of range")
+        self.purpose = purpose
+        self.iteration = iteration
+        self.epoch = epoch
+        self.step = step
+        self.item = item
+    }
+
+    /// The same key for another item.
+    public func item(_ item: Int) -> RandomKey {
+        var k = self
+        k.item = item
+        return k
+    }
+
+    /// The 64 bits that carry (epoch, step) into the Philox key; 0 for epoch 0, step 0.
+    var epochStepWord: UInt64 { UInt64(epoch) << 40 | UInt64(step) }
 }
 
 /// A counter-based random stream (Philox-4x32-10, Salmon et al., SC 2011): the numbers are a pure function of
@@ -27,14 +80,27 @@ public struct RandomStream: Sendable {
     private var used = 4
     private var spareNormal: Double?
 
-    public init(seed: UInt64, purpose: RandomPurpose, iteration: Int = 0, index: Int = 0) {
-        // The seed and purpose form the key, mixed so that nearby seeds give unrelated keys.
-        let k = splitMix64(seed ^ (UInt64(purpose.rawValue) &* 0x9E37_79B9_7F4A_7C15))
+    /// The stream of `key` under `seed` (layout in `RandomKey`). The seed, purpose, epoch and step form the Philox
+    /// key, mixed so that nearby seeds give unrelated keys; the iteration and the item fill the counter above the
+    /// block number. With epoch 0 and step 0 this is the stream the project used before keys were structs, so
+    /// simulated sets, initial weights and mixture starts are unchanged.
+    public init(seed: UInt64, key: RandomKey) {
+        let k = splitMix64(seed ^ (UInt64(key.purpose.rawValue) &* 0x9E37_79B9_7F4A_7C15) ^ key.epochStepWord)
         key0 = UInt32(truncatingIfNeeded: k)
         key1 = UInt32(truncatingIfNeeded: k >> 32)
-        let idx = UInt64(bitPattern: Int64(index))
-        counterHigh = (UInt32(truncatingIfNeeded: iteration), UInt32(truncatingIfNeeded: idx),
-                       UInt32(truncatingIfNeeded: idx >> 32))
+        let idx = UInt64(bitPattern: Int64(key.item))
+        counterHigh = (UInt32(key.iteration), UInt32(truncatingIfNeeded: idx), UInt32(truncatingIfNeeded: idx >> 32))
+    }
+
+    /// A seed for a sub-computation that takes a seed (a mixture selection): the first 64 bits of `key`'s stream.
+    public static func derivedSeed(_ seed: UInt64, _ key: RandomKey) -> UInt64 {
+        var s = RandomStream(seed: seed, key: key)
+        return s.nextUInt64()
+    }
+
+    /// The Philox key and the counter words above the block number (for tests of the key layout).
+    var layout: (key: UInt64, counter: (UInt32, UInt32, UInt32)) {
+        (UInt64(key1) << 32 | UInt64(key0), counterHigh)
     }
 
     /// The next 32 random bits.

@@ -31,6 +31,18 @@ func h5check(_ status: herr_t, _ what: @autoclosure () -> String) throws {
     if status < 0 { throw DiscaError.native(call: what(), detail: HDF5Errors.lastMessage()) }
 }
 
+/// Checks a count or size returned by HDF5 (negative = failure) and returns it as an Int.
+func h5count<T: BinaryInteger>(_ value: T, _ what: @autoclosure () -> String) throws -> Int {
+    if value < 0 { throw DiscaError.native(call: what(), detail: HDF5Errors.lastMessage()) }
+    return Int(value)
+}
+
+/// Checks a type size (`H5Tget_size` returns 0 on failure) and returns it.
+func h5size(_ size: Int, _ what: @autoclosure () -> String) throws -> Int {
+    if size == 0 { throw DiscaError.native(call: what(), detail: HDF5Errors.lastMessage()) }
+    return size
+}
+
 /// Closes an identifier of a known kind, ignoring failures (used in `defer`).
 enum H5Close {
     static func dataset(_ id: hid_t) { if id >= 0 { H5Dclose(id) } }

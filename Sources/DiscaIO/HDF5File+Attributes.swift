@@ -100,7 +100,7 @@ extension HDF5File {
             defer { if let p = ptr { free(p) } }
             return ptr.map { String(cString: $0) } ?? ""
         }
-        let size = H5Tget_size(type)
+        let size = try h5size(H5Tget_size(type), "H5Tget_size \(what)")
         var buf = [UInt8](repeating: 0, count: size + 1)
         try h5check(H5Aread(a, type, &buf), "H5Aread \(what)")
         return String(decoding: buf.prefix { $0 != 0 }, as: UTF8.self)
@@ -120,7 +120,7 @@ extension HDF5File {
         defer { H5Close.attribute(a) }
         let space = try h5id(H5Aget_space(a), "H5Aget_space \(what)")
         defer { H5Close.space(space) }
-        let n = Int(H5Sget_simple_extent_npoints(space))
+        let n = try h5count(H5Sget_simple_extent_npoints(space), "H5Sget_simple_extent_npoints \(what)")
         let type = try h5id(H5Aget_type(a), "H5Aget_type \(what)")
         defer { H5Close.type(type) }
         let cls = H5Tget_class(type)

@@ -79,11 +79,6 @@ public final class HDF5File {
         try h5check(H5Fclose(id), "H5Fclose \(path)")
     }
 
-    /// Flushes buffered data to the file (collective in parallel mode).
-    public func flush() throws {
-        try h5check(H5Fflush(id, H5F_SCOPE_GLOBAL), "H5Fflush \(path)")
-    }
-
     private static func parallelHandle(_ comm: Communicator?) -> MPI_Comm? {
         guard let mpi = comm as? MPICommunicator, mpi.size > 1 else { return nil }
         return mpi.handle
@@ -126,10 +121,12 @@ public final class HDF5File {
         try h5check(H5Gget_info(g, &info), "H5Gget_info \(group) in \(path)")
         var names: [String] = []
         for i in 0..<info.nlinks {
-            let len = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, disca_h5p_default())
-            if len < 0 { continue }
-            var buf = [CChar](repeating: 0, count: Int(len) + 1)
-            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, buf.count, disca_h5p_default())
+            let what = "H5Lget_name_by_idx \(group) link \(i) in \(path)"
+            let len = try h5count(H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0,
+                                                     disca_h5p_default()), what)
+            var buf = [CChar](repeating: 0, count: len + 1)
+            _ = try h5count(H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, buf.count,
+                                               disca_h5p_default()), what)
             names.append(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return names.sorted()
@@ -157,7 +154,9 @@ public final class HDF5File {
         let rank = H5Sget_simple_extent_ndims(space)
         guard rank >= 0 else { throw DiscaError.native(call: "H5Sget_simple_extent_ndims \(name) in \(path)", detail: HDF5Errors.lastMessage()) }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
-        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
+        if rank > 0 {
+            _ = try h5count(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims \(name) in \(path)")
+        }
         let type = try h5id(H5Dget_type(d), "H5Dget_type \(name) in \(path)")
         defer { H5Close.type(type) }
         let cls = H5Tget_class(type)
@@ -165,7 +164,7 @@ public final class HDF5File {
             throw DiscaError.badInput("\(path): dataset \(name) holds neither numbers of floating point nor integers")
         }
         return HDF5DatasetInfo(shape: dims.map { Int($0) }, isFloatingPoint: cls == H5T_FLOAT,
-                               bytesPerElement: Int(H5Tget_size(type)))
+                               bytesPerElement: try h5size(H5Tget_size(type), "H5Tget_size \(name) in \(path)"))
     }
 
     /// Checks that `name` exists with the given rank and element class; returns its shape. The error says what was

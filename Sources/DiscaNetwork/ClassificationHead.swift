@@ -23,7 +23,7 @@ public final class ClassificationHead: @unchecked Sendable {
         parameters = FloatBuffer(count: a.next)
         gradients = FloatBuffer(count: a.next)
         optimizer = Nadam(parameterCount: a.next, epsilon: epsilon)
-        var stream = RandomStream(seed: seed, purpose: .headInit, iteration: generation, index: 0)
+        var stream = RandomStream(seed: seed, key: RandomKey(.headInit, iteration: generation, item: 0))
         try Initializers.orthogonal(parameters.view(kernel), rows: inputs, cols: classes, stream: &stream)
     }
 

@@ -34,11 +34,6 @@ public final class FloatBuffer: @unchecked Sendable {
         if count > 0 { values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) } }
     }
 
-    public func copy(from other: FloatBuffer) {
-        precondition(other.count == count)
-        pointer.update(from: other.pointer, count: count)
-    }
-
     public func zero() { pointer.update(repeating: 0, count: count) }
 
     public subscript(i: Int) -> Float {

@@ -57,7 +57,7 @@ public enum NetworkBenchmark {
         let model = try YOPOModel(architecture: architecture, classes: 5, seed: seed, threads: t)
         let v = architecture.inputVoxels
         var x = [Float](repeating: 0, count: batch * v)
-        var stream = RandomStream(seed: seed, purpose: .test, iteration: 0, index: 0)
+        var stream = RandomStream(seed: seed, key: RandomKey(.test, iteration: 0, item: 0))
         x.withUnsafeMutableBufferPointer { stream.fillNormal($0) }
         var targets = [Float](repeating: 0.04, count: batch * 5)
         for b in 0..<batch { targets[b * 5 + b % 5] = 0.84 }
@@ -67,7 +67,7 @@ public enum NetworkBenchmark {
         let warm = min(batch, 2)
         _ = try model.extractFeatures(Array(x.prefix(warm * v)))
         try model.trainStep(inputs: Array(x.prefix(warm * v)), targets: Array(targets.prefix(warm * 5)),
-                            sampleIndices: Array(0..<warm), step: 0, seed: seed, comm: comm)
+                            sampleIndices: Array(0..<warm), noiseKey: RandomKey(.dropout), seed: seed, comm: comm)
         model.training.prepare(batch: batch, architecture: architecture, plans: model.plans, workers: t, classes: 5)
 
         // The machine may be shared: the best of two feature passes, and the best sgemm rate seen before or after.
@@ -78,7 +78,7 @@ public enum NetworkBenchmark {
             featureCPU = min(featureCPU, cpu)
         }
         let (trainSeconds, trainCPU) = try timed {
-            try model.trainStep(inputs: x, targets: targets, sampleIndices: Array(0..<batch), step: 1, seed: seed,
+            try model.trainStep(inputs: x, targets: targets, sampleIndices: Array(0..<batch), noiseKey: RandomKey(.dropout, iteration: 1), seed: seed,
                                 comm: comm)
             try model.allreduceGradients(comm: comm)
             model.applyUpdate(learningRate: 1e-5)

@@ -1,6 +1,6 @@
 import DiscaCore
 
-/// The shape of a YOPO feature network (algorithm.md section 2): `blocks` blocks of Conv3D 3x3x3 (valid) -> ELU ->
+/// The shape of a YOPO feature network (docs/algorithm.md section 2): `blocks` blocks of Conv3D 3x3x3 (valid) -> ELU ->
 /// BatchNorm, block l having `firstWidth + widthStep * (l - 1)` channels; a global max-pool tap after every block;
 /// the taps concatenated, batch-normalized and mapped by a Dense layer to `featureSize` features.
 /// Input: cubes of `boxVoxels`^3 voxels, one channel. Paper: 10 blocks, widths 64 step 16, 1024 features, box 24.

@@ -12,10 +12,10 @@ extension YOPOModel {
     ///   - sampleIndices: global index of every sample (keys the dropout noise).
     @discardableResult
     public func trainStep(inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, sampleIndices: [Int],
-                          step: Int, seed: UInt64, comm: Communicator) throws -> Float {
+                          noiseKey: RandomKey, seed: UInt64, comm: Communicator) throws -> Float {
         try ParallelWorkers.withSingleThreadedBLAS(workers: threads) {
             zeroGradients()
-            let loss = try forwardTraining(inputs: inputs, targets: targets, sampleIndices: sampleIndices, step: step,
+            let loss = try forwardTraining(inputs: inputs, targets: targets, sampleIndices: sampleIndices, noiseKey: noiseKey,
                                            seed: seed, comm: comm, updateMovingStatistics: true)
             try backwardTraining(comm: comm)
             return loss
@@ -23,12 +23,12 @@ extension YOPOModel {
     }
 
     @discardableResult
-    public func trainStep(inputs: [Float], targets: [Float], sampleIndices: [Int], step: Int, seed: UInt64,
+    public func trainStep(inputs: [Float], targets: [Float], sampleIndices: [Int], noiseKey: RandomKey, seed: UInt64,
                           comm: Communicator) throws -> Float {
         try checkBatch(inputs: inputs.count, targets: targets.count, batch: sampleIndices.count)
         return try inputs.withPointer { x in
             try targets.withPointer { t in
-                try trainStep(inputs: x, targets: t, sampleIndices: sampleIndices, step: step, seed: seed, comm: comm)
+                try trainStep(inputs: x, targets: t, sampleIndices: sampleIndices, noiseKey: noiseKey, seed: seed, comm: comm)
             }
         }
     }
@@ -42,7 +42,7 @@ extension YOPOModel {
 
     /// The training-mode forward pass and the loss (mean over the global batch); keeps what the backward pass needs.
     func forwardTraining(inputs x: UnsafePointer<Float>, targets: UnsafePointer<Float>, sampleIndices: [Int],
-                         step: Int, seed: UInt64, comm: Communicator, updateMovingStatistics: Bool) throws -> Float {
+                         noiseKey: RandomKey, seed: UInt64, comm: Communicator, updateMovingStatistics: Bool) throws -> Float {
         let a = architecture, ws = training, b = sampleIndices.count, k = head.classes
         let workers = max(1, threads)
         ws.prepare(batch: b, architecture: a, plans: plans, workers: workers, classes: k)
@@ -54,7 +54,7 @@ extension YOPOModel {
         let v0 = a.inputVoxels
         ws.hasNoise = dropoutRate > 0
         if ws.hasNoise {
-            GaussianDropout.noise(ws.noise.pointer, rate: dropoutRate, seed: seed, step: step,
+            GaussianDropout.noise(ws.noise.pointer, rate: dropoutRate, seed: seed, noiseKey: noiseKey,
                                   sampleIndices: sampleIndices, valuesPerSample: v0, workers: workers)
             GaussianDropout.forward(y: ws.input.pointer, x: x, noise: ws.noise.pointer, count: b * v0)
         } else {

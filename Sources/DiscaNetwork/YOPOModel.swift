@@ -1,7 +1,7 @@
 import DiscaCore
 import DiscaNumerics
 
-/// The YOPO network of DISCA (algorithm.md sections 2-3): the feature network plus a replaceable classification head.
+/// The YOPO network of DISCA (docs/algorithm.md sections 2-3): the feature network plus a replaceable classification head.
 ///
 /// Storage, llm.c style: ONE flat parameter buffer, ONE flat gradient buffer of the same layout and ONE flat Nadam
 /// state for the feature network (`layout` gives the typed views), the BatchNorm moving statistics in a separate flat
@@ -27,7 +27,7 @@ public final class YOPOModel: @unchecked Sendable {
     /// Samples per worker work item in feature extraction. With `.planar` lowering every sample runs alone anyway;
     /// one sample at a time keeps its activations in cache from block to block. (`.full` lowering can batch the
     /// small deep blocks of several samples into one sgemm when this is larger.)
-    public var inferenceGroup = 1
+    let inferenceGroup = 1
     var plans: [BlockPlan]
     public var loweringPolicy: LoweringPolicy {
         didSet { plans = Self.makePlans(architecture, loweringPolicy) }
@@ -65,13 +65,13 @@ public final class YOPOModel: @unchecked Sendable {
     private func initialize(seed: UInt64) throws {
         parameters.zero()
         for (l, block) in layout.blocks.enumerated() {
-            var stream = RandomStream(seed: seed, purpose: .networkInit, iteration: 0, index: l)
+            var stream = RandomStream(seed: seed, key: RandomKey(.networkInit, iteration: 0, item: l))
             try Initializers.orthogonal(parameters.view(block.kernel), rows: 27 * architecture.inputChannels(ofBlock: l),
                                         cols: architecture.widths[l], stream: &stream)
             parameters.view(block.gamma).update(repeating: 1)
         }
         parameters.view(layout.tapGamma).update(repeating: 1)
-        var stream = RandomStream(seed: seed, purpose: .networkInit, iteration: 0, index: architecture.blocks)
+        var stream = RandomStream(seed: seed, key: RandomKey(.networkInit, iteration: 0, item: architecture.blocks))
         try Initializers.orthogonal(parameters.view(layout.denseKernel), rows: architecture.tapCount,
                                     cols: architecture.featureSize, stream: &stream)
         statistics.zero()

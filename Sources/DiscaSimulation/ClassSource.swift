@@ -1,4 +1,5 @@
 import DiscaCore
+import DiscaGeometry
 import DiscaIO
 import Foundation
 

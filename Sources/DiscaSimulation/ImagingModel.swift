@@ -1,6 +1,7 @@
 import DiscaCore
+import DiscaGeometry
 
-/// Every parameter of the simulated imaging (defaults: the paper's, algorithm.md section 9).
+/// Every parameter of the simulated imaging (defaults: the paper's, docs/algorithm.md section 9).
 public struct ImagingParameters: Codable, Sendable, Equatable {
     /// Cubic box side in voxels.
     public var box: Int = 24

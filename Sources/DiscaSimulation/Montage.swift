@@ -1,3 +1,4 @@
+import DiscaGeometry
 import DiscaIO
 
 /// A picture of simulated subtomograms: one row per class, a few subtomograms per row, each shown as two central

@@ -1,3 +1,4 @@
+import DiscaGeometry
 import Foundation
 
 /// A built-in synthetic macromolecule: a union of smooth solid primitives defined in angstrom, centred on its

@@ -1,4 +1,5 @@
 import DiscaCore
+import DiscaGeometry
 import DiscaIO
 
 /// One class of simulated particles: a name and its map, band-limited for sampling at the target voxel size.
@@ -47,7 +48,7 @@ public final class Simulator: @unchecked Sendable {
         precondition(!classes.isEmpty && perClass > 0, "Simulator: at least one class and one per class")
         self.classes = classes; self.perClass = perClass; self.parameters = parameters; self.seed = seed
         model = ImagingModel(parameters)
-        var stream = RandomStream(seed: seed, purpose: .simulation, iteration: 1, index: 0)
+        var stream = RandomStream(seed: seed, key: RandomKey(.simulation, iteration: 1, item: 0))
         labels = stream.permutation(classes.count * perClass).map { Int32($0 / perClass) }
     }
 
@@ -56,7 +57,7 @@ public final class Simulator: @unchecked Sendable {
 
     /// Rotation and shift of subtomogram i, and the stream positioned for its noise.
     func pose(_ i: Int) -> (Rotation3, (x: Double, y: Double, z: Double), RandomStream) {
-        var stream = RandomStream(seed: seed, purpose: .simulation, iteration: 0, index: i)
+        var stream = RandomStream(seed: seed, key: RandomKey(.simulation, iteration: 0, item: i))
         let rotation = Rotation3.uniform(&stream)
         let m = parameters.maxShiftVoxels
         let shift = (x: (2 * stream.uniform() - 1) * m, y: (2 * stream.uniform() - 1) * m,

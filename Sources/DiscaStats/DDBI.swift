@@ -1,7 +1,7 @@
 import DiscaCore
 import DiscaNumerics
 
-/// The distortion-based Davies-Bouldin index (algorithm.md section 7; the reference's `DDBI`), from global
+/// The distortion-based Davies-Bouldin index (docs/algorithm.md section 7; the reference's `DDBI`), from global
 /// per-cluster statistics (count, sum, sum of outer products: one allreduce), in Double:
 ///   mu_i = mean of cluster i,  C_i = its covariance (divisor n_i - 1, numpy's `np.cov`),
 ///   P_i = (C_i + reg_covar I)^-1,

@@ -1,6 +1,6 @@
 import DiscaCore
 
-/// The whole statistical step of one DISCA iteration (algorithm.md sections 4 and 7) on features spread over ranks.
+/// The whole statistical step of one DISCA iteration (docs/algorithm.md sections 4 and 7) on features spread over ranks.
 public struct FeatureClusteringResult: Sendable {
     /// The PCA fitted this time (nil when the features were clustered as they are).
     public let pca: PCAModel?
@@ -17,8 +17,6 @@ public struct FeatureClusteringResult: Sendable {
     /// The mixture with components in the order of `labels` (for `predict`).
     public let model: GaussianMixtureModel
     public var k: Int { selection.k }
-    /// Whether the labels were renamed to match the previous iteration's.
-    public let matchedToPrevious: Bool
     /// The distortion-based Davies-Bouldin index of `labels` on `clustered` (lower is better).
     public let ddbi: Double
 }
@@ -41,19 +39,17 @@ public enum FeatureClustering {
         let data = try MixtureData(clustered, comm: comm)
         let selection = try MixtureSelection.run(data, options: options, current: warmStart ? previous : nil, comm: comm)
         var labels = selection.labels, posterior = selection.posterior, model = selection.model
-        var matched = false
         if let previous, previous.k == selection.k {
             let map = try LabelMatching.mapping(new: labels, previous: previous.labels, k: selection.k, comm: comm)
             LabelMatching.apply(map, labels: &labels, posterior: &posterior, k: selection.k)
             var order = [Int](repeating: 0, count: selection.k)   // final id -> component
             for (component, final) in map.enumerated() { order[final] = component }
             model = model.selecting(order)
-            matched = true
         }
         let ddbi = try DDBI.compute(data, labels: labels, components: selection.k, regCovar: options.regCovar,
                                     threads: GaussianMixtureOptions(threads: options.threads).resolvedThreads,
                                     comm: comm)
         return FeatureClusteringResult(pca: pca, clustered: clustered, data: data, selection: selection, labels: labels,
-                                       posterior: posterior, model: model, matchedToPrevious: matched, ddbi: ddbi)
+                                       posterior: posterior, model: model, ddbi: ddbi)
     }
 }

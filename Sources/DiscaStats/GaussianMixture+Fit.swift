@@ -25,7 +25,7 @@ public struct GaussianMixtureOptions: Codable, Sendable, Equatable {
 /// How the starts of a fit begin (each start then runs EM to convergence; the best lower bound wins).
 public enum MixtureInitialization: Sendable {
     /// `starts` random starts (scikit-learn's init_params="random"): row n of start i gets K uniform draws from
-    /// RandomStream(seed: seed, purpose: .mixtureInit, iteration: i, index: n), normalised to sum to 1. Keyed by the
+    /// RandomStream(seed: seed, key: RandomKey(.mixtureInit, iteration: i, item: n)), normalised to sum to 1. Keyed by the
     /// global row, so the result does not depend on the number of ranks.
     case random(seed: UInt64, starts: Int)
     /// `starts` k-means++ starts (scikit-learn's init_params="k-means++"; see `KMeansPlusPlus`): each component
@@ -240,7 +240,7 @@ public enum GaussianMixture {
     @inline(__always)
     static func randomResponsibilities(_ out: UnsafeMutablePointer<Double>, components k: Int, seed: UInt64,
                                        start: Int, row: Int) {
-        var stream = RandomStream(seed: seed, purpose: .mixtureInit, iteration: start, index: row)
+        var stream = RandomStream(seed: seed, key: RandomKey(.mixtureInit, iteration: start, item: row))
         var sum = 0.0
         for j in 0..<k { let u = stream.uniform(); out[j] = u; sum += u }
         for j in 0..<k { out[j] /= sum }

@@ -21,7 +21,7 @@ enum KMeansPlusPlus {
         let d = data.dims, n = data.globalCount, local = data.localCount
         let trials = 2 + Int(log(Double(k)))
         var chosen: [Int] = []
-        var stream = RandomStream(seed: seed, purpose: .mixtureInit, iteration: start, index: -1)
+        var stream = RandomStream(seed: seed, key: RandomKey(.mixtureInit, iteration: start, item: -1))
         let first = min(Int(stream.uniform() * Double(n)), n - 1)
         chosen.append(first)
         var centre = try fetchRows([first], data, comm: comm)
@@ -33,7 +33,7 @@ enum KMeansPlusPlus {
         }
         var potential = try comm.allreduce(closest.reduce(0, +), .sum)
         for c in 1..<max(k, 1) {
-            var s = RandomStream(seed: seed, purpose: .mixtureInit, iteration: start, index: -1 - c)
+            var s = RandomStream(seed: seed, key: RandomKey(.mixtureInit, iteration: start, item: -1 - c))
             let targets = (0..<trials).map { _ in s.uniform() * potential }
             let ids = try searchCumulative(closest, targets: targets, data: data, comm: comm)
             let rows = try fetchRows(ids, data, comm: comm)

@@ -1,7 +1,7 @@
 import DiscaCore
 
 /// Cluster-id bookkeeping over ranks: global contingency tables, and renaming new cluster ids to best match the
-/// previous iteration's (algorithm.md section 4, step 6).
+/// previous iteration's (docs/algorithm.md section 4, step 6).
 public enum LabelMatching {
     /// Global contingency table (ka, kb) row-major: entry (i, j) counts rows with a = i and b = j, over all ranks
     /// (one allreduce). Labels must lie in 0..<ka and 0..<kb.

@@ -49,7 +49,7 @@ public enum MixtureBenchmark {
         var centres = [Double](repeating: 0, count: clusters * d)
         var mixing = [Double](repeating: 0, count: clusters * d * d)
         for c in 0..<clusters {
-            var g = RandomStream(seed: seed, purpose: .test, iteration: 1_000, index: c)
+            var g = RandomStream(seed: seed, key: RandomKey(.test, iteration: 1_000, item: c))
             for j in 0..<d { centres[c * d + j] = 3 * g.normal() }
             for i in 0..<d { for j in 0..<d { mixing[(c * d + i) * d + j] = (i == j ? 1 : 0) + 0.3 * g.normal() } }
         }
@@ -57,7 +57,7 @@ public enum MixtureBenchmark {
         var z = [Double](repeating: 0, count: d)
         for (r, n) in rows.enumerated() {
             let c = n % clusters
-            var g = RandomStream(seed: seed, purpose: .test, iteration: 1_001, index: n)
+            var g = RandomStream(seed: seed, key: RandomKey(.test, iteration: 1_001, item: n))
             for j in 0..<d { z[j] = g.normal() }
             for i in 0..<d {
                 var v = centres[c * d + i]

@@ -1,14 +1,6 @@
 import DiscaCore
 
-/// How the de-novo starts of a candidate begin.
-public enum MixtureStartKind: String, Codable, Sendable, Equatable {
-    /// Random responsibilities per row (the paper and the reference code; scikit-learn's init_params="random").
-    case randomResponsibilities = "random"
-    /// k-means++ seeding (scikit-learn's init_params="k-means++").
-    case kMeansPlusPlus = "k-means++"
-}
-
-/// The model-selection rule of algorithm.md section 4 (steps 2-5), as plain settings.
+/// The model-selection rule of docs/algorithm.md section 4 (steps 2-5), as plain settings.
 public struct MixtureSelectionOptions: Codable, Sendable, Equatable {
     /// Candidate numbers of components (paper: 2...20; the reference script: [5, 10, 20]).
     public var candidates: [Int] = Array(2...20)

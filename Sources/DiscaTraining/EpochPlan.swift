@@ -1,8 +1,8 @@
 import DiscaCore
 
 /// The order of one training epoch: every subtomogram once as is and `rotatedCopies` times rotated, shuffled by a
-/// permutation keyed by (seed, iteration), cut into global batches; each global batch is split across ranks
-/// contiguously. The plan depends only on (seed, iteration, N, copies, batch size), never on the rank count, so any
+/// permutation keyed by (seed, iteration, epoch), cut into global batches; each global batch is split across ranks
+/// contiguously. The plan depends only on (seed, iteration, epoch, N, copies, batch size), never on the rank count, so any
 /// number of ranks runs the same global batches (the union over ranks of step s is the same set of items).
 public struct EpochPlan: Sendable {
     /// One training item: a subtomogram row and which copy (0 = as is, c >= 1 = c-th rotated copy).
@@ -18,11 +18,11 @@ public struct EpochPlan: Sendable {
     public let batchSize: Int
     private let order: [Int32]
 
-    public init(rows: Int, rotatedCopies: Int, batchSize: Int, seed: UInt64, iteration: Int) {
+    public init(rows: Int, rotatedCopies: Int, batchSize: Int, seed: UInt64, iteration: Int, epoch: Int = 0) {
         count = rows
         copiesPerRow = 1 + rotatedCopies
         self.batchSize = batchSize
-        var stream = RandomStream(seed: seed, purpose: .shuffle, iteration: iteration)
+        var stream = RandomStream(seed: seed, key: RandomKey(.shuffle, iteration: iteration, epoch: epoch))
         order = stream.permutation(rows * copiesPerRow).map { Int32($0) }
     }
 

@@ -1,5 +1,5 @@
 import DiscaCore
-import DiscaSimulation
+import DiscaGeometry
 import Foundation
 
 /// Rotation-invariant profiles of a subtomogram, without any training: the radial density profile (mean value in

@@ -67,9 +67,14 @@ public struct RunDirectory: Sendable {
         try writeAtomically(lines.map { $0 + "\n" }.joined(), to: historyPath)
     }
 
-    /// The history's lines (empty when there is none).
-    public func readHistory() -> [String] {
-        guard let text = try? String(contentsOfFile: historyPath, encoding: .utf8) else { return [] }
+    /// The history's lines (empty when there is none; a history that exists but cannot be read is an error, since
+    /// the caller rewrites it).
+    public func readHistory() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: historyPath) else { return [] }
+        let text: String
+        do { text = try String(contentsOfFile: historyPath, encoding: .utf8) } catch {
+            throw DiscaError.badInput("\(historyPath): cannot read the run's history (\(error.localizedDescription))")
+        }
         return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     }
 }

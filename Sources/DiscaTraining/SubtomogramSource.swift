@@ -59,19 +59,6 @@ public final class SubtomogramSource {
         }
     }
 
-    /// Reads arbitrary rows (sorted or not) into `out`, in the given order; runs of consecutive rows are one read.
-    public func read(rowList: [Int], into out: UnsafeMutableBufferPointer<Float>) throws {
-        let v = voxelsPerSubtomogram
-        var i = 0
-        while i < rowList.count {
-            var j = i + 1
-            while j < rowList.count && rowList[j] == rowList[j - 1] + 1 { j += 1 }
-            let slice = UnsafeMutableBufferPointer(rebasing: out[(i * v)..<(j * v)])
-            try read(rows: rowList[i]..<(rowList[j - 1] + 1), into: slice)
-            i = j
-        }
-    }
-
     /// Checks this rank's rows for NaN or Inf, streaming in blocks; the error names the first bad row (agreed).
     public func validateFinite(comm: Communicator, blockRows: Int) throws {
         let mine = comm.rows(of: count)

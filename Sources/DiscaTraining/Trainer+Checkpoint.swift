@@ -72,7 +72,7 @@ extension Trainer {
         try f.close()
         try comm.collectively {
             guard comm.rank == 0 else { return }
-            let kept = runDirectory.readHistory().filter { line in
+            let kept = try runDirectory.readHistory().filter { line in
                 guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       let i = o["iteration"] as? Int else { return false }
                 return i < state.iteration

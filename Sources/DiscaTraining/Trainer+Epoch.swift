@@ -1,5 +1,5 @@
 import DiscaCore
-import DiscaSimulation
+import DiscaGeometry
 import Foundation
 
 extension Trainer {
@@ -17,7 +17,7 @@ extension Trainer {
         func plan(_ e: Int) -> EpochPlan {
             if let p = plans[e] { return p }
             let p = EpochPlan(rows: n, rotatedCopies: t.rotatedCopies, batchSize: t.batchSize, seed: seed,
-                              iteration: state.iteration * 64 + e)
+                              iteration: state.iteration, epoch: e)
             plans = [e: p]
             return p
         }
@@ -38,8 +38,8 @@ extension Trainer {
             for (b, item) in items.enumerated() {
                 try row.withUnsafeMutableBufferPointer { try source.read(rows: item.row..<(item.row + 1), into: $0) }
                 if item.copy > 0 {
-                    var stream = RandomStream(seed: seed, purpose: .rotation, iteration: state.iteration * 64 + e,
-                                              index: item.index)
+                    var stream = RandomStream(seed: seed, key: RandomKey(.rotation, iteration: state.iteration,
+                                                                         epoch: e, item: item.index))
                     let rotation = Rotation3.uniform(&stream)
                     inputs += Volume(depth: d, height: d, width: d, data: row).rotated(by: rotation, noiseFill: &stream).data
                 } else {
@@ -48,7 +48,8 @@ extension Trainer {
                 targets[b * k + Int(labels[item.row])] += Float(1 - smoothing)
             }
             let loss = try model.trainStep(inputs: inputs, targets: targets, sampleIndices: items.map { $0.index },
-                                           step: (state.iteration * 64 + e) << 24 | s, seed: seed, comm: comm)
+                                           noiseKey: RandomKey(.dropout, iteration: state.iteration, epoch: e, step: s),
+                                           seed: seed, comm: comm)
             try model.allreduceGradients(comm: comm)
             model.applyUpdate(learningRate: learningRate)
             state.lossSum += Double(loss)

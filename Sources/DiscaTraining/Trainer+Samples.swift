@@ -8,7 +8,7 @@ extension Trainer {
     func sampleRows() -> [Int] {
         let n = source.count
         let s = min(config.report.sampleSize, n)
-        var stream = RandomStream(seed: seed, purpose: .sampling)
+        var stream = RandomStream(seed: seed, key: RandomKey(.sampling))
         return Array(stream.permutation(n).prefix(s)).sorted()
     }
 
@@ -33,7 +33,10 @@ extension Trainer {
             try? FileManager.default.removeItem(atPath: tmp)   // a stale one from a killed run
             let out = try HDF5File.create(tmp)
             try out.write("/rows", rows.map { Int64($0) }, shape: [rows.count])
-            if let old = try? HDF5File.open(path) {
+            // The earlier iterations are copied over; an existing file that cannot be read is an error, never
+            // silently dropped.
+            if FileManager.default.fileExists(atPath: path) {
+                let old = try HDF5File.open(path)
                 for name in try old.members(of: "/") where name.hasPrefix("iteration_") {
                     guard let i = Int(name.dropFirst("iteration_".count)), i < iteration else { continue }
                     let g = "/\(name)"

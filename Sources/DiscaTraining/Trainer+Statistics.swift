@@ -50,7 +50,8 @@ extension Trainer {
         let features = try extractFeatures(rows: mine)
         let featureRows = LocalRows(values: features, dims: model.architecture.featureSize, firstRow: mine.lowerBound)
         let options = mixtureOptions(candidates: try config.candidateKs(),
-                                     seed: seed &+ UInt64(i) &* 0xD1B5_4A32_D192_ED03, posterior: true)
+                                     seed: RandomStream.derivedSeed(seed, RandomKey(.mixtureSelection, iteration: i)),
+                                     posterior: true)
         let previous: [Int32]? = state.k > 0 ? Array(reported[mine]) : nil
         let p = config.mixture.pcaComponents
         let dims = config.mixture.capPCAByN == 1 && p > 0
@@ -135,11 +136,11 @@ extension Trainer {
         let n = source.count
         let largest = try config.candidateKs().last ?? 2
         let exploreK = config.loop.exploreK > 0 ? config.loop.exploreK : min(largest, max(2, n / 25))
-        if i == 0 && config.loop.initialLabels == "profiles" {
+        if i == 0 && config.loop.initialLabels == .profiles {
             return try profileLabels(rows: mine, candidates: config.loop.exploreIterations > 0 ? [exploreK] : try config.candidateKs())
         }
         guard i < config.loop.exploreIterations, exploreK > k else { return (reportedLocal, k) }
-        var options = mixtureOptions(candidates: [exploreK], seed: seed &+ UInt64(i) &* 0x94D0_49BB_1331_11EB,
+        var options = mixtureOptions(candidates: [exploreK], seed: RandomStream.derivedSeed(seed, RandomKey(.mixtureExploration, iteration: i)),
                                      posterior: false)
         options.starts = 1
         options.tolDeNovoOnly = config.mixture.tolerance
@@ -172,7 +173,8 @@ extension Trainer {
             let mean = sums[j] / n, sd = max((sums[w + j] / n - mean * mean).squareRoot(), 1e-12)
             for r in 0..<mine.count { values[r * w + j] = Float((Double(values[r * w + j]) - mean) / sd) }
         }
-        let options = mixtureOptions(candidates: candidates, seed: seed &+ 0x5851_F42D_4C95_7F2D, posterior: false)
+        let options = mixtureOptions(candidates: candidates, seed: RandomStream.derivedSeed(seed, RandomKey(.profileMixture)),
+                                     posterior: false)
         let dims = dimensionsSupported(rows: source.count, largestK: candidates.last ?? 2,
                                        atMost: min(max(config.mixture.pcaComponents, 2), w))
         let clustering = try FeatureClustering.run(
@@ -188,7 +190,7 @@ extension Trainer {
                                 maxIter: config.mixture.maxSteps, tolWithWarmStart: config.mixture.tolerance,
                                 tolDeNovoOnly: config.mixture.toleranceDeNovo, seed: seed, threads: 0,
                                 posterior: posterior,
-                                startKind: MixtureStartKind(rawValue: config.mixture.starts) ?? .kMeansPlusPlus)
+                                startKind: config.mixture.starts)
     }
 
     /// The most PCA dimensions d (2 <= d <= atMost) for which a full-covariance mixture of the largest candidate K
@@ -202,7 +204,7 @@ extension Trainer {
         return d
     }
 
-    /// A fresh head fitted alone on the fixed features with the current labels (algorithm.md section 3).
+    /// A fresh head fitted alone on the fixed features with the current labels (docs/algorithm.md section 3).
     func fitHead(features: [Float], localLabels: [Int32], k: Int, smoothing: Double) throws {
         let n = source.count, f = model.architecture.featureSize
         let mine = comm.rows(of: n)
@@ -210,7 +212,7 @@ extension Trainer {
         let batch = config.training.batchSize
         var lastLoss: Float = 0
         for epoch in 0..<config.training.headEpochs {
-            var stream = RandomStream(seed: seed, purpose: .headInit, iteration: state.iteration, index: epoch)
+            var stream = RandomStream(seed: seed, key: RandomKey(.headShuffle, iteration: state.iteration, epoch: epoch))
             let order = stream.permutation(n)
             var start = 0
             while start < n {

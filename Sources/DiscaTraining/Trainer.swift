@@ -34,7 +34,7 @@ public struct TrainOutcome: Sendable {
     public let converged: Bool
 }
 
-/// The DISCA loop (algorithm.md sections 4-6) over MPI ranks: per iteration, features of every subtomogram (each
+/// The DISCA loop (docs/algorithm.md sections 4-6) over MPI ranks: per iteration, features of every subtomogram (each
 /// rank its rows, streamed), PCA, mixtures over candidate K, labels matched to the previous ones, convergence check,
 /// DDBI and best-so-far, a new head when K changes, and one training epoch of data-parallel steps. Checkpoints after
 /// every iteration and every `checkpoint.minutes`; stops cleanly on SIGTERM/SIGINT/SIGUSR1.
@@ -139,7 +139,7 @@ public final class Trainer {
     func appendHistory(loss: Double?, seconds: Double, converged: Bool) throws {
         try comm.collectively {
             guard comm.rank == 0 else { return }
-            var lines = runDirectory.readHistory()
+            var lines = try runDirectory.readHistory()
             var object = (try JSONSerialization.jsonObject(with: Data(state.pendingHistory.utf8))) as? [String: Any] ?? [:]
             object["loss"] = loss.map { $0 as Any } ?? NSNull()
             object["seconds"] = seconds

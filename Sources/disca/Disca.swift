@@ -2,8 +2,7 @@ import ArgumentParser
 import DiscaCore
 import DiscaMPI
 
-/// The root command: one executable, several verbs (see ../shared/spec/interfaces.md in the repository's context,
-/// and the README's Usage section).
+/// The root command: one executable, several verbs (docs/interfaces.md, and the README's Usage section).
 struct Disca: ParsableCommand {
     static let version = "0.1.0"
 
@@ -13,8 +12,7 @@ struct Disca: ParsableCommand {
         discussion: """
             Runs alone (one rank) or under MPI: `mpirun -np 4 disca train ...`, `srun disca train ...`.
             Rank 0 alone prints. Exit status: 0 done; 2 bad usage or bad input; \(ExitStatus.preempted) stopped on \
-            request after writing a checkpoint (requeue and resume); \(ExitStatus.notImplemented) verb not built yet; \
-            1 other failures.
+            request after writing a checkpoint (requeue and resume); 1 other failures.
             """,
         version: "disca \(version)",
         subcommands: [SimulateCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self,
@@ -29,16 +27,6 @@ struct RunContext {
     func say(_ line: String) {
         if comm.rank == 0 { print(line) }
     }
-    /// Fails the same way on every rank with `ExitStatus.notImplemented`.
-    func notBuiltYet(_ verb: String, issue: String) throws -> Never {
-        throw NotBuiltYet(verb: verb, issue: issue)
-    }
-}
-
-struct NotBuiltYet: Error, CustomStringConvertible {
-    let verb: String
-    let issue: String
-    var description: String { "disca \(verb): not built yet (\(issue))" }
 }
 
 /// A verb that runs with a `RunContext` (every verb except the `bench` group itself).

@@ -49,9 +49,6 @@ enum Main {
                 if case .stoppedAfterCheckpoint = e.underlying { printError("disca: \(e)") } else { printError("disca: error: \(e)") }
             }
             return e.exitCode
-        } catch let e as NotBuiltYet {
-            if context.comm.rank == 0 { printError(e.description) }
-            return ExitStatus.notImplemented
         } catch let e as ValidationError {
             if context.comm.rank == 0 { printError("disca: error: \(e.message)") }
             return ExitStatus.badInput

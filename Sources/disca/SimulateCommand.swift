@@ -1,10 +1,11 @@
 import ArgumentParser
 import DiscaCore
+import DiscaGeometry
 import DiscaIO
 import DiscaSimulation
 import Foundation
 
-/// `disca simulate`: a labelled synthetic subtomogram set with known truth (algorithm.md section 9).
+/// `disca simulate`: a labelled synthetic subtomogram set with known truth (docs/algorithm.md section 9).
 ///
 /// Subtomogram i is a pure function of (seed, i), so each rank simulates and writes its own block of rows and the
 /// file is the same for any number of ranks. Output: /subtomograms float32 (N, D, D, D) chunked per subtomogram,

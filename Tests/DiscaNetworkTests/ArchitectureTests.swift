@@ -32,7 +32,7 @@ final class ArchitectureTests: XCTestCase {
     func testOrthogonalInitialisation() throws {
         for (rows, cols) in [(27, 8), (5, 12), (6, 6)] {
             var w = [Float](repeating: 0, count: rows * cols)
-            var s = RandomStream(seed: 1, purpose: .networkInit, iteration: 0, index: 0)
+            var s = RandomStream(seed: 1, key: RandomKey(.networkInit, iteration: 0, item: 0))
             try w.withUnsafeMutableBufferPointer { try Initializers.orthogonal($0, rows: rows, cols: cols, stream: &s) }
             // Orthonormal columns when tall (W^T W = I), orthonormal rows when wide (W W^T = I).
             let n = min(rows, cols)

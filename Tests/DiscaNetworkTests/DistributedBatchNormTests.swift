@@ -16,7 +16,7 @@ final class DistributedBatchNormTests: XCTestCase {
         let rows = comm.rows(of: batch)
         let loss = try m.trainStep(inputs: Array(x[(rows.lowerBound * a.inputVoxels)..<(rows.upperBound * a.inputVoxels)]),
                                    targets: Array(t[(rows.lowerBound * 3)..<(rows.upperBound * 3)]),
-                                   sampleIndices: Array(rows), step: 4, seed: 17, comm: comm)
+                                   sampleIndices: Array(rows), noiseKey: RandomKey(.dropout, iteration: 4), seed: 17, comm: comm)
         try m.allreduceGradients(comm: comm)
         let outcome = (loss, m.gradients.array, m.head.gradients.array, m.statistics.array)
         m.applyUpdate(learningRate: 1e-3)

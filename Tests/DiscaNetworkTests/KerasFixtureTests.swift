@@ -54,7 +54,7 @@ final class KerasFixtureTests: XCTestCase {
         m.zeroGradients()
         var dx = [Float](repeating: 0, count: x.count)
         let loss = try x.withPointer { xp in
-            try m.forwardTraining(inputs: xp, targets: targets, sampleIndices: [0, 1, 2, 3], step: 0, seed: 0,
+            try m.forwardTraining(inputs: xp, targets: targets, sampleIndices: [0, 1, 2, 3], noiseKey: RandomKey(.dropout, iteration: 0), seed: 0,
                                   comm: comm, updateMovingStatistics: true)
         }
         try m.backwardTraining(comm: comm, inputGradient: &dx)
@@ -137,7 +137,7 @@ final class KerasFixtureTests: XCTestCase {
             m.head.optimizer.epsilon = epsilon
             var losses: [Float] = []
             for expected in [step1, step2] {
-                losses.append(try m.trainStep(inputs: x, targets: targets, sampleIndices: [0, 1, 2, 3], step: 0, seed: 0,
+                losses.append(try m.trainStep(inputs: x, targets: targets, sampleIndices: [0, 1, 2, 3], noiseKey: RandomKey(.dropout, iteration: 0), seed: 0,
                                               comm: comm))
                 m.applyUpdate(learningRate: 1e-3)
                 let want = try read(f, m, group: expected)

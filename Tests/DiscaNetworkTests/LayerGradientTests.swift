@@ -87,7 +87,7 @@ final class LayerGradientTests: XCTestCase {
         var x = TestData.normal(54, seed: 3)
         let w = TestData.normal(54, seed: 4)
         var noise = [Float](repeating: 0, count: 54)
-        GaussianDropout.noise(&noise, rate: 0.5, seed: 9, step: 3, sampleIndices: [7, 11], valuesPerSample: 27)
+        GaussianDropout.noise(&noise, rate: 0.5, seed: 9, noiseKey: RandomKey(.dropout, iteration: 3), sampleIndices: [7, 11], valuesPerSample: 27)
         var dx = [Float](repeating: 0, count: 54)
         GaussianDropout.backward(dx: &dx, dy: w, noise: noise, count: 54)
         let num = x.withUnsafeMutableBufferPointer { xp in
@@ -100,10 +100,10 @@ final class LayerGradientTests: XCTestCase {
         check("GaussianDropout", "input", numeric: num, analytic: dx.map(Double.init), tolerance: 1e-3)
         // The noise of a sample depends only on (seed, step, sample index).
         var again = [Float](repeating: 0, count: 27)
-        GaussianDropout.noise(&again, rate: 0.5, seed: 9, step: 3, sampleIndices: [11], valuesPerSample: 27)
+        GaussianDropout.noise(&again, rate: 0.5, seed: 9, noiseKey: RandomKey(.dropout, iteration: 3), sampleIndices: [11], valuesPerSample: 27)
         XCTAssertEqual(Array(noise[27...]), again)
         var otherStep = [Float](repeating: 0, count: 27)
-        GaussianDropout.noise(&otherStep, rate: 0.5, seed: 9, step: 4, sampleIndices: [11], valuesPerSample: 27)
+        GaussianDropout.noise(&otherStep, rate: 0.5, seed: 9, noiseKey: RandomKey(.dropout, iteration: 4), sampleIndices: [11], valuesPerSample: 27)
         XCTAssertNotEqual(again, otherStep)
     }
 
@@ -111,7 +111,7 @@ final class LayerGradientTests: XCTestCase {
         // N(1, rate / (1 - rate)): rate 0.5 gives sd 1, rate 0.2 gives sd 0.5.
         for (rate, sd) in [(Float(0.5), 1.0), (0.2, 0.5)] {
             var noise = [Float](repeating: 0, count: 100_000)
-            GaussianDropout.noise(&noise, rate: rate, seed: 5, step: 0, sampleIndices: Array(0..<100),
+            GaussianDropout.noise(&noise, rate: rate, seed: 5, noiseKey: RandomKey(.dropout, iteration: 0), sampleIndices: Array(0..<100),
                                   valuesPerSample: 1000)
             let mean = noise.reduce(0.0) { $0 + Double($1) } / 1e5
             let variance = noise.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / 1e5

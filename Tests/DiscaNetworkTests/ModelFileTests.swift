@@ -17,7 +17,7 @@ final class ModelFileTests: XCTestCase {
         let a = NetworkGradientTests.architecture
         let x = TestData.normal(4 * a.inputVoxels, seed: 3)
         let t = TestData.targets(labels: [0, 1, 2, 0], classes: 3, smoothing: 0.1)
-        try m.trainStep(inputs: x, targets: t, sampleIndices: [0, 1, 2, 3], step: 0, seed: 1, comm: comm)
+        try m.trainStep(inputs: x, targets: t, sampleIndices: [0, 1, 2, 3], noiseKey: RandomKey(.dropout, iteration: 0), seed: 1, comm: comm)
         m.applyUpdate(learningRate: 1e-3)
         m.dropoutRate = 0.3
         let path = temporaryPath()
@@ -38,8 +38,8 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(loaded.dropoutRate, 0.3)
         XCTAssertEqual(try loaded.extractFeatures(x), try m.extractFeatures(x))
         // Resuming: the next step is the same for the original and the loaded model.
-        let l1 = try m.trainStep(inputs: x, targets: t, sampleIndices: [0, 1, 2, 3], step: 1, seed: 1, comm: comm)
-        let l2 = try loaded.trainStep(inputs: x, targets: t, sampleIndices: [0, 1, 2, 3], step: 1, seed: 1, comm: comm)
+        let l1 = try m.trainStep(inputs: x, targets: t, sampleIndices: [0, 1, 2, 3], noiseKey: RandomKey(.dropout, iteration: 1), seed: 1, comm: comm)
+        let l2 = try loaded.trainStep(inputs: x, targets: t, sampleIndices: [0, 1, 2, 3], noiseKey: RandomKey(.dropout, iteration: 1), seed: 1, comm: comm)
         m.applyUpdate(learningRate: 1e-3)
         loaded.applyUpdate(learningRate: 1e-3)
         XCTAssertEqual(l1, l2)

@@ -30,7 +30,7 @@ final class NetworkGradientTests: XCTestCase {
         let targets = TestData.targets(labels: [0, 1, 1], classes: 2, smoothing: 0.2)
         let indices = [10, 11, 12]
         func loss() throws -> Double {
-            _ = try m.forwardTraining(inputs: x.pointer, targets: targets, sampleIndices: indices, step: 5,
+            _ = try m.forwardTraining(inputs: x.pointer, targets: targets, sampleIndices: indices, noiseKey: RandomKey(.dropout, iteration: 5),
                                       seed: 9, comm: comm, updateMovingStatistics: false)
             return m.training.losses.reduce(0.0) { $0 + Double($1) } / Double(batch)
         }
@@ -91,8 +91,8 @@ final class NetworkGradientTests: XCTestCase {
         let batch = 5, comm = SingleProcessCommunicator()
         let x = TestData.normal(batch * Self.architecture.inputVoxels, seed: seed)
         let t = TestData.targets(labels: [0, 1, 1, 0, 1], classes: 2, smoothing: 0.1)
-        let l1 = try one.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
-        let l2 = try two.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: 1, seed: 2, comm: comm)
+        let l1 = try one.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), noiseKey: RandomKey(.dropout, iteration: 1), seed: 2, comm: comm)
+        let l2 = try two.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), noiseKey: RandomKey(.dropout, iteration: 1), seed: 2, comm: comm)
         XCTAssertEqual(l1, l2, accuracy: 1e-6, file: file, line: line)
         XCTAssertLessThan(TestData.relativeDifference(two.gradients.array, one.gradients.array), 1e-5, file: file, line: line)
         XCTAssertLessThan(TestData.relativeDifference(two.statistics.array, one.statistics.array), 1e-6, file: file, line: line)
@@ -122,7 +122,7 @@ final class NetworkGradientTests: XCTestCase {
         let x = TestData.normal(batch * Self.architecture.inputVoxels, seed: 12)
         let t = TestData.targets(labels: [0, 1, 0, 1], classes: 2, smoothing: 0.1)
         try x.withUnsafeBufferPointer { xp in
-            _ = try m.forwardTraining(inputs: xp.baseAddress!, targets: t, sampleIndices: Array(0..<batch), step: 0,
+            _ = try m.forwardTraining(inputs: xp.baseAddress!, targets: t, sampleIndices: Array(0..<batch), noiseKey: RandomKey(.dropout, iteration: 0),
                                       seed: 0, comm: comm, updateMovingStatistics: false)
         }
         let trainFeatures = Array(UnsafeBufferPointer(start: m.training.features.pointer, count: batch * 4))
@@ -145,7 +145,7 @@ final class NetworkGradientTests: XCTestCase {
         let t = TestData.targets(labels: [0, 1, 0, 1, 0, 1], classes: 2, smoothing: 0.1)
         var losses: [Float] = []
         for step in 0..<30 {
-            losses.append(try m.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), step: step, seed: 1, comm: comm))
+            losses.append(try m.trainStep(inputs: x, targets: t, sampleIndices: Array(0..<batch), noiseKey: RandomKey(.dropout, iteration: step), seed: 1, comm: comm))
             try m.allreduceGradients(comm: comm)
             m.applyUpdate(learningRate: 1e-2)
         }

@@ -5,12 +5,12 @@ import Foundation
 /// Small deterministic test data.
 enum TestData {
     static func normal(_ count: Int, seed: UInt64, index: Int = 0, sd: Double = 1) -> [Float] {
-        var s = RandomStream(seed: seed, purpose: .test, iteration: 0, index: index)
+        var s = RandomStream(seed: seed, key: RandomKey(.test, iteration: 0, item: index))
         return (0..<count).map { _ in Float(s.normal() * sd) }
     }
 
     static func uniform(_ count: Int, seed: UInt64, index: Int = 0, range: ClosedRange<Double>) -> [Float] {
-        var s = RandomStream(seed: seed, purpose: .test, iteration: 0, index: index)
+        var s = RandomStream(seed: seed, key: RandomKey(.test, iteration: 0, item: index))
         return (0..<count).map { _ in Float(range.lowerBound + s.uniform() * (range.upperBound - range.lowerBound)) }
     }
 

@@ -1,4 +1,5 @@
 import DiscaSimulation
+import DiscaGeometry
 import Foundation
 import XCTest
 

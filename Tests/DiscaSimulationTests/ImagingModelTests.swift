@@ -1,5 +1,6 @@
 import DiscaCore
 import DiscaSimulation
+import DiscaGeometry
 import Foundation
 import XCTest
 
@@ -11,8 +12,8 @@ final class ImagingModelTests: XCTestCase {
     }
 
     private func inputs(box: Int, seed: UInt64 = 4) -> (signal: [Float], noise: [Float]) {
-        let blob = InterpolationTests.blob(box, sigma: 1.8, dz: 1, dy: -2, dx: 2)
-        var s = RandomStream(seed: seed, purpose: .test)
+        let blob = Volume.gaussian(cube: box, sigma: 1.8, dz: 1, dy: -2, dx: 2)
+        var s = RandomStream(seed: seed, key: RandomKey(.test))
         var noise = [Float](repeating: 0, count: box * box * box)
         noise.withUnsafeMutableBufferPointer { s.fillNormal($0) }
         return (blob.data, noise)

@@ -1,5 +1,6 @@
 import DiscaCore
 import DiscaSimulation
+import DiscaGeometry
 import Foundation
 import XCTest
 
@@ -43,7 +44,7 @@ final class PhantomTests: XCTestCase {
     func testPhantomsAreDistinct() {
         let n = 24, v = 13.33
         let maps = Phantom.all.map { $0.render(cube: n, voxelSizeAngstrom: v).normalized() }
-        var stream = RandomStream(seed: 1, purpose: .test)
+        var stream = RandomStream(seed: 1, key: RandomKey(.test))
         let rotations = (0..<24).map { _ in Rotation3.uniform(&stream) }
         for i in maps.indices {
             for j in maps.indices where j > i {

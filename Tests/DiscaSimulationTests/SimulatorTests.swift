@@ -1,6 +1,7 @@
 import DiscaCore
 import DiscaIO
 import DiscaSimulation
+import DiscaGeometry
 import Foundation
 import XCTest
 

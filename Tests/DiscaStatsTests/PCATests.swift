@@ -30,7 +30,7 @@ final class PCATests: XCTestCase {
     }
 
     func testComponentsAreOrthonormalAndSignConvention() throws {
-        var g = RandomStream(seed: 5, purpose: .test)
+        var g = RandomStream(seed: 5, key: RandomKey(.test))
         let (n, d, k) = (300, 9, 5)
         let x = (0..<(n * d)).map { i in Float(g.normal() * Double(1 + i % d)) }
         let model = try PCA.fit(LocalRows(values: x, dims: d, firstRow: 0), components: k,

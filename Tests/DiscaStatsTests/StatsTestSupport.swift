@@ -36,7 +36,7 @@ func assertNear(_ a: Double, _ b: Double, rel: Double, abs absTol: Double = 0, _
 /// isotropic noise; rows interleaved (row n belongs to class n % classes). Deterministic in `seed`.
 func makeBlobs(classes: Int, perClass: Int, dims: Int, spread: Double, seed: UInt64) -> (x: [Float], truth: [Int32]) {
     var centres = [Double](repeating: 0, count: classes * dims)
-    var g = RandomStream(seed: seed, purpose: .test, iteration: 1)
+    var g = RandomStream(seed: seed, key: RandomKey(.test, iteration: 1))
     for i in centres.indices { centres[i] = spread * g.normal() }
     let n = classes * perClass
     var x = [Float](repeating: 0, count: n * dims)
@@ -44,7 +44,7 @@ func makeBlobs(classes: Int, perClass: Int, dims: Int, spread: Double, seed: UIn
     for r in 0..<n {
         let c = r % classes
         truth[r] = Int32(c)
-        var s = RandomStream(seed: seed, purpose: .test, iteration: 2, index: r)
+        var s = RandomStream(seed: seed, key: RandomKey(.test, iteration: 2, item: r))
         for j in 0..<dims { x[r * dims + j] = Float(centres[c * dims + j] + s.normal()) }
     }
     return (x, truth)

@@ -2,7 +2,7 @@
 # A stand-in for `disca` that follows the batch-facing contract of `disca train` and `disca predict`, so the Slurm
 # scripts and the cluster harness can be checked without the real program (tools/tests/slurm_test.sh --fake).
 #   DISCA=tools/slurm/fake-disca.sh sbatch slurm/disca-train.sbatch IN RUNDIR
-# Contract mimicked (../shared/spec/interfaces.md; simulate, evaluate and report only write placeholders):
+# Contract mimicked (docs/interfaces.md; simulate, evaluate and report only write placeholders):
 # - train --input IN --output RUNDIR [--config F] [--set k=v ...] [--resume] [--force]
 # - exit 2: missing input, --resume without RUNDIR/checkpoint.h5, RUNDIR holding a run without --resume/--force
 # - one "iteration" per step (FAKE_DISCA_STEPS steps, default 8, of FAKE_DISCA_STEP_SECONDS, default 1), a line in

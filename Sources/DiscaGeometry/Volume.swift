@@ -1,3 +1,5 @@
+import Foundation
+
 /// A 3D scalar map of `depth x height x width` float32 voxels in C order (z, y, x), x fastest:
 /// `data[(z * height + y) * width + x]`. Positions are in voxels; the box centre is at `(n - 1) / 2` on each axis
 /// (for even n, half way between the two middle voxels), the convention of every geometric operation here.
@@ -111,5 +113,15 @@ extension Volume {
             }
         }
         return out
+    }
+
+    /// exp(-r^2 / (2 sigma^2)) on an n^3 grid, r measured from the box centre moved by (dz, dy, dx) voxels.
+    public static func gaussian(cube n: Int, sigma: Double, dz: Double = 0, dy: Double = 0, dx: Double = 0) -> Volume {
+        let c = Double(n - 1) / 2
+        return Volume(depth: n, height: n, width: n) { z, y, x in
+            let r2 = (Double(z) - c - dz) * (Double(z) - c - dz) + (Double(y) - c - dy) * (Double(y) - c - dy)
+                + (Double(x) - c - dx) * (Double(x) - c - dx)
+            return Float(exp(-r2 / (2 * sigma * sigma)))
+        }
     }
 }

@@ -1,10 +1,10 @@
 import DiscaCore
-@testable import DiscaSimulation
+@testable import DiscaGeometry
 import XCTest
 
 final class FFTTests: XCTestCase {
     private func randomComplex(_ n: Int, index: Int) -> ([Double], [Double]) {
-        var s = RandomStream(seed: 11, purpose: .test, index: index)
+        var s = RandomStream(seed: 11, key: RandomKey(.test, item: index))
         return ((0..<n).map { _ in s.normal() }, (0..<n).map { _ in s.normal() })
     }
 

@@ -1,4 +1,4 @@
-import DiscaSimulation
+@testable import DiscaGeometry
 import Foundation
 import XCTest
 

@@ -96,7 +96,7 @@ extension Volume {
     }
 
     /// Rotates the content about the box centre; voxels that come from outside the box get independent N(0, 1)
-    /// draws from `stream`, in voxel order (the DISCA training augmentation, algorithm.md section 5).
+    /// draws from `stream`, in voxel order (the DISCA training augmentation, docs/algorithm.md section 5).
     /// The input must hold no NaN (NaN marks the outside voxels while sampling).
     public func rotated(by rotation: Rotation3, noiseFill stream: inout RandomStream) -> Volume {
         var out = rotated(by: rotation, fill: .nan)

@@ -1,12 +1,12 @@
 import DiscaCore
-import DiscaSimulation
+@testable import DiscaGeometry
 import Foundation
 import XCTest
 
 final class RotationTests: XCTestCase {
     private func randomRotations(_ n: Int, seed: UInt64 = 7) -> [Rotation3] {
         (0..<n).map { i in
-            var s = RandomStream(seed: seed, purpose: .simulation, iteration: 0, index: i)
+            var s = RandomStream(seed: seed, key: RandomKey(.simulation, iteration: 0, item: i))
             return Rotation3.uniform(&s)
         }
     }
@@ -37,7 +37,7 @@ final class RotationTests: XCTestCase {
         // Critical value at alpha = 0.001 is 1.95 / sqrt(n) = 0.031.
         XCTAssertLessThan(d, 1.95 / Double(n).squareRoot(), "KS distance \(d)")
         // The test has power: angles uniform on [0, pi] (a common mistake) are rejected.
-        var s = RandomStream(seed: 1, purpose: .test)
+        var s = RandomStream(seed: 1, key: RandomKey(.test))
         let wrong = (0..<n).map { _ in s.uniform() * Double.pi }
         XCTAssertGreaterThan(ksDistance(wrong), 3 / Double(n).squareRoot())
     }
@@ -54,9 +54,9 @@ final class RotationTests: XCTestCase {
     }
 
     func testSameSeedAndIndexGiveSameRotation() {
-        var a = RandomStream(seed: 3, purpose: .simulation, index: 42)
-        var b = RandomStream(seed: 3, purpose: .simulation, index: 42)
-        var c = RandomStream(seed: 3, purpose: .simulation, index: 43)
+        var a = RandomStream(seed: 3, key: RandomKey(.simulation, item: 42))
+        var b = RandomStream(seed: 3, key: RandomKey(.simulation, item: 42))
+        var c = RandomStream(seed: 3, key: RandomKey(.simulation, item: 43))
         let ra = Rotation3.uniform(&a), rb = Rotation3.uniform(&b), rc = Rotation3.uniform(&c)
         XCTAssertEqual(ra, rb)
         XCTAssertNotEqual(ra, rc)

@@ -1,18 +1,10 @@
 import DiscaCore
-import DiscaSimulation
+@testable import DiscaGeometry
 import Foundation
 import XCTest
 
 final class InterpolationTests: XCTestCase {
     /// A Gaussian blob of width `sigma` voxels at offset (dz, dy, dx) from the box centre.
-    static func blob(_ n: Int, sigma: Double, dz: Double = 0, dy: Double = 0, dx: Double = 0) -> Volume {
-        let c = Double(n - 1) / 2
-        return Volume(depth: n, height: n, width: n) { z, y, x in
-            let r2 = pow(Double(z) - c - dz, 2) + pow(Double(y) - c - dy, 2) + pow(Double(x) - c - dx, 2)
-            return Float(exp(-r2 / (2 * sigma * sigma)))
-        }
-    }
-
     func testTrilinearIsExactOnLinearFunctions() {
         let v = Volume(depth: 4, height: 5, width: 6) { z, y, x in Float(3 * z - 2 * y + x) + 0.5 }
         XCTAssertEqual(v.trilinear(z: 1.25, y: 2.5, x: 3.75), Float(3 * 1.25 - 2 * 2.5 + 3.75 + 0.5), accuracy: 1e-5)
@@ -21,9 +13,9 @@ final class InterpolationTests: XCTestCase {
     }
 
     func testFastTransformMatchesReference() {
-        var s = RandomStream(seed: 5, purpose: .test)
+        var s = RandomStream(seed: 5, key: RandomKey(.test))
         let v = Volume(depth: 7, height: 6, width: 5) { _, _, _ in Float(s.normal()) }
-        var rs = RandomStream(seed: 5, purpose: .simulation)
+        var rs = RandomStream(seed: 5, key: RandomKey(.simulation))
         let t = VolumeTransform(rotation: Rotation3.uniform(&rs), shift: (0.3, -1.2, 0.7), scale: 0.8)
         let fast = v.transformed(t, depth: 8, height: 9, width: 7, fill: -2)
         let slow = v.transformedReference(t, depth: 8, height: 9, width: 7, fill: -2)
@@ -34,7 +26,7 @@ final class InterpolationTests: XCTestCase {
     /// A quarter turn about z maps the grid onto itself: content at +x from the centre moves to +y exactly.
     func testQuarterTurnAboutZIsAnExactPermutation() {
         let n = 6
-        var s = RandomStream(seed: 8, purpose: .test)
+        var s = RandomStream(seed: 8, key: RandomKey(.test))
         let v = Volume(depth: n, height: n, width: n) { _, _, _ in Float(s.normal()) }.data
         let vol = Volume(depth: n, height: n, width: n, data: v)
         let r = vol.rotated(by: Rotation3(axis: (0, 0, 1), angle: Double.pi / 2))
@@ -44,14 +36,14 @@ final class InterpolationTests: XCTestCase {
             let sx = Int((c + (Double(y) - c)).rounded()), sy = Int((c - (Double(x) - c)).rounded())
             XCTAssertEqual(r[z, y, x], vol[z, sy, sx], accuracy: 1e-5)
         } } }
-        let blob = InterpolationTests.blob(9, sigma: 1, dx: 2)
+        let blob = Volume.gaussian(cube: 9, sigma: 1, dx: 2)
         let before = blob.centerOfMass()!, after = blob.rotated(by: Rotation3(axis: (0, 0, 1), angle: .pi / 2)).centerOfMass()!
         XCTAssertGreaterThan(before.x - 4, 1.9)
         XCTAssertEqual(after.y - 4, before.x - 4, accuracy: 1e-4); XCTAssertEqual(after.x - 4, 0, accuracy: 1e-4)
     }
 
     func testShiftMovesCentreOfMass() {
-        let v = InterpolationTests.blob(16, sigma: 2)
+        let v = Volume.gaussian(cube: 16, sigma: 2)
         let moved = v.transformed(VolumeTransform(shift: (1.5, -2, 0.5)), depth: 16, height: 16, width: 16)
         let com = moved.centerOfMass()!
         XCTAssertEqual(com.x - 7.5, 1.5, accuracy: 0.02); XCTAssertEqual(com.y - 7.5, -2, accuracy: 0.02)
@@ -60,8 +52,8 @@ final class InterpolationTests: XCTestCase {
 
     /// Rotating by R and back by R^-1 returns a smooth map up to interpolation blur.
     func testRotationThenInverseReturnsSmoothMap() {
-        let v = InterpolationTests.blob(20, sigma: 2.5, dz: 1, dy: -2, dx: 3)
-        var s = RandomStream(seed: 21, purpose: .simulation)
+        let v = Volume.gaussian(cube: 20, sigma: 2.5, dz: 1, dy: -2, dx: 3)
+        var s = RandomStream(seed: 21, key: RandomKey(.simulation))
         let r = Rotation3.uniform(&s)
         let back = v.rotated(by: r).rotated(by: r.inverse)
         var num = 0.0, den = 0.0
@@ -75,7 +67,7 @@ final class InterpolationTests: XCTestCase {
 
     func testNoiseFillReplacesOnlyOutsideVoxels() {
         let v = Volume(cube: 10, repeating: 3)
-        var s = RandomStream(seed: 2, purpose: .rotation)
+        var s = RandomStream(seed: 2, key: RandomKey(.rotation))
         let r = Rotation3(axis: (1, 1, 0), angle: 0.8)
         let filled = v.rotated(by: r, noiseFill: &s)
         let zeroFilled = v.rotated(by: r, fill: 0)
