@@ -19,16 +19,21 @@ public struct PoseMatch: Sendable, Equatable {
 public struct PoseSearch {
     public let workingBox: WorkingBox
     public let grid: RotationGrid
-    public let options: AlignmentOptions
+    public let options: AlignmentSettings
 
-    public init(options: AlignmentOptions, workingBox: WorkingBox, grid: RotationGrid) {
+    public init(options: AlignmentSettings, workingBox: WorkingBox, grid: RotationGrid) {
         self.options = options
         self.workingBox = workingBox
         self.grid = grid
     }
 
+    /// What a rotated reference is seen through: the particles' missing wedge and the band limit (subtomograms),
+    /// or the band limit alone (another class average, whose orientations filled Fourier space).
+    public enum TemplateFilter: Sendable { case wedgeAndLowPass, lowPassOnly }
+
     /// (n, K) best matches of the n local particles (row-major, V values each) against the K references.
-    public func search(particles: [Float], count n: Int, references: [Volume]) -> [PoseMatch] {
+    public func search(particles: [Float], count n: Int, references: [Volume],
+                       filter: TemplateFilter = .wedgeAndLowPass) -> [PoseMatch] {
         let k = references.count, v = workingBox.voxels
         let shifts = options.shifts, s = shifts.count
         var best = [PoseMatch](repeating: PoseMatch(), count: n * k)
@@ -44,7 +49,8 @@ public struct PoseSearch {
                 BLAS.singleThreaded {
                     concurrentPerform(k * rb, threads: threads) { item in
                         let c = item / rb, r = item % rb
-                        let unit = workingBox.template(references[c], rotation: grid.rotations[start + r])
+                        let unit = workingBox.template(references[c], rotation: grid.rotations[start + r],
+                                                       wedge: filter == .wedgeAndLowPass)
                         for (j, shift) in shifts.enumerated() {
                             workingBox.shifted(unit, by: shift, into: base + ((c * rb + r) * s + j) * v)
                         }

@@ -13,7 +13,7 @@ public struct WorkingBox: Sendable {
     public let mask: [Float]
     let fft: FFT3D
 
-    public init(options o: AlignmentOptions) {
+    public init(options o: AlignmentSettings) {
         let n = o.box
         box = n
         fft = FFT3D(cube: n)
@@ -65,8 +65,8 @@ public struct WorkingBox: Sendable {
 
     /// A template: `reference` rotated by `rotation`, seen through the missing wedge and the band limit, masked,
     /// mean-free inside the mask and of unit norm (all zero when the reference is empty).
-    public func template(_ reference: Volume, rotation: Rotation3) -> [Float] {
-        var t = filtered(reference.rotated(by: rotation).data, fourierFilter)
+    public func template(_ reference: Volume, rotation: Rotation3, wedge: Bool = true) -> [Float] {
+        var t = filtered(reference.rotated(by: rotation).data, wedge ? fourierFilter : lowPass)
         WorkingBox.maskedUnit(&t, mask)
         return t
     }

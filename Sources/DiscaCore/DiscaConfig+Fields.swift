@@ -61,6 +61,15 @@ extension DiscaConfig {
         Field(key: "input.read_rows", ref: .int(\.input.readRows), doc: "rows per HDF5 read when streaming"),
         Field(key: "report.sample_size", ref: .int(\.report.sampleSize), doc: "subtomograms sampled for plots"),
         Field(key: "report.progress_seconds", ref: .double(\.report.progressSeconds), doc: "seconds between progress lines"),
+        Field(key: "refine.rounds", ref: .int(\.refine.rounds), doc: "alignment rounds after the loop (0: none)"),
+        Field(key: "refine.box", ref: .int(\.refine.box), doc: "working box of the alignment (voxels)"),
+        Field(key: "refine.rotations", ref: .int(\.refine.rotations), doc: "rotations of the SO(3) search grid"),
+        Field(key: "refine.max_shift", ref: .int(\.refine.maxShift), doc: "largest shift per axis (working voxels)"),
+        Field(key: "refine.tilt_degrees", ref: .double(\.refine.tiltDegrees), doc: "tilt range +-degrees (90: no wedge)"),
+        Field(key: "refine.low_pass", ref: .double(\.refine.lowPass), doc: "low-pass cutoff, fraction of Nyquist"),
+        Field(key: "refine.subclasses", ref: .int(\.refine.subclasses), doc: "random sub-classes per loop class"),
+        Field(key: "refine.merge_separation", ref: .double(\.refine.mergeSeparation), doc: "merge classes separated less than this"),
+        Field(key: "refine.smallest_class", ref: .double(\.refine.smallestClass), doc: "drop classes below this fraction of N"),
     ]
 
     /// Loads a TOML file (nil: defaults) and applies `--set section.key=value` overrides.
@@ -159,6 +168,16 @@ extension DiscaConfig {
         try need(training.minStepsPerIteration >= 0, "training.min_steps_per_iteration", "must be at least 0")
         try need(checkpoint.minutes > 0, "checkpoint.minutes", "must be positive")
         try need(input.readRows >= 1, "input.read_rows", "must be at least 1")
+        try need(refine.rounds >= 0, "refine.rounds", "must be at least 0 (0: no refinement)")
+        try need(refine.box >= 4, "refine.box", "must be at least 4")
+        try need(refine.rotations >= 1, "refine.rotations", "must be at least 1")
+        try need(refine.maxShift >= 0 && refine.maxShift < refine.box / 4, "refine.max_shift",
+                 "must be at least 0 and below a quarter of refine.box")
+        try need(refine.tiltDegrees > 0, "refine.tilt_degrees", "must be positive")
+        try need(refine.lowPass > 0 && refine.lowPass <= 1, "refine.low_pass", "must be in (0, 1]")
+        try need(refine.subclasses >= 1, "refine.subclasses", "must be at least 1")
+        try need(refine.mergeSeparation > 0, "refine.merge_separation", "must be positive")
+        try need(refine.smallestClass >= 0 && refine.smallestClass < 0.5, "refine.smallest_class", "must be in [0, 0.5)")
         _ = try candidateKs()
     }
 

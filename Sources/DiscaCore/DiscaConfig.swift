@@ -94,6 +94,31 @@ public struct DiscaConfig: Sendable, Equatable {
         public var progressSeconds = 10.0
     }
 
+    /// Multi-reference alignment after the loop (docs/algorithm.md section 12): the loop's labels are refined by
+    /// aligning every subtomogram to every class average; `rounds = 0` skips it (the publication's method).
+    public struct Refine: Sendable, Equatable {
+        /// Rounds of (align, reassign, average) before the first merge test; 0: no refinement.
+        public var rounds = 6
+        /// Working box (voxels per side) the subtomograms are Fourier-cropped to.
+        public var box = 16
+        /// Rotations of the SO(3) grid searched (1000: about 14 degrees between neighbours).
+        public var rotations = 1000
+        /// Largest shift searched per axis, in working-box voxels.
+        public var maxShift = 1
+        /// Tilt range of the tilt series (+-degrees, tilt axis y, beam along z); 90: no missing wedge.
+        public var tiltDegrees = 60.0
+        /// Low-pass cutoff as a fraction of the working box's Nyquist frequency.
+        public var lowPass = 0.8
+        /// Each class of the loop is split at random into this many sub-classes before aligning (over-clustering);
+        /// classes whose averages then agree within their noise are merged.
+        public var subclasses = 3
+        /// Merge two classes when their members' preference for their own average is separated by less than this
+        /// (Ashman's D of the score differences: about 2.7 for one structure split in two, more for two structures).
+        public var mergeSeparation = 4.0
+        /// Classes smaller than this fraction of N are dropped (their members join other classes).
+        public var smallestClass = 0.01
+    }
+
     public var network = Network()
     public var training = Training()
     public var mixture = Mixture()
@@ -101,6 +126,7 @@ public struct DiscaConfig: Sendable, Equatable {
     public var checkpoint = Checkpoint()
     public var input = Input()
     public var report = Report()
+    public var refine = Refine()
 
     public init() {}
 

@@ -21,6 +21,8 @@ public struct RandomPurpose: RawRepresentable, Hashable, Sendable {
     public static let profileMixture = RandomPurpose(rawValue: 11)
     /// The order of the rows in an epoch of fitting a fresh classification head.
     public static let headShuffle = RandomPurpose(rawValue: 12)
+    /// The split of each class into sub-classes before multi-reference alignment (item: the global row).
+    public static let refinementSplit = RandomPurpose(rawValue: 13)
 }
 
 /// What a random stream is for and where it sits in a run: every field enters the stream's Philox key or counter

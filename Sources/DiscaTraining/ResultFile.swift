@@ -25,7 +25,8 @@ public struct LocalOutputs: Sendable {
 /// Writes `result.h5` (or the output of `disca predict`) in parallel: every rank writes its rows; the file is
 /// written under a temporary name and renamed into place when whole, so a reader never sees half a result.
 public func writeResultFile(_ path: String, outputs o: LocalOutputs, attributes: [(String, HDF5AttributeValue)],
-                            includeFeatures: Bool = true, comm: Communicator) throws {
+                            includeFeatures: Bool = true, comm: Communicator,
+                            extra: ((HDF5File) throws -> Void)? = nil) throws {
     let tmp = path + ".tmp"
     let f = try HDF5File.create(tmp, comm: comm)
     try f.createDataset("/labels", type: .int32, shape: [o.count], chunk: [min(o.count, 65536)])
@@ -35,11 +36,17 @@ public func writeResultFile(_ path: String, outputs o: LocalOutputs, attributes:
                             chunk: [min(o.count, max(1, 65536 / max(o.featureSize, 1))), o.featureSize])
         try f.writeRows("/features", rows: o.rows, data: o.features)
     }
-    try f.createDataset("/features_pca", type: .float32, shape: [o.count, o.pcaSize],
-                        chunk: [min(o.count, 4096), max(o.pcaSize, 1)])
-    try f.writeRows("/features_pca", rows: o.rows, data: o.featuresPCA)
-    try f.createDataset("/posterior", type: .float32, shape: [o.count, o.classes], chunk: [min(o.count, 4096), o.classes])
-    try f.writeRows("/posterior", rows: o.rows, data: o.posterior)
+    if o.pcaSize > 0 {
+        try f.createDataset("/features_pca", type: .float32, shape: [o.count, o.pcaSize],
+                            chunk: [min(o.count, 4096), o.pcaSize])
+        try f.writeRows("/features_pca", rows: o.rows, data: o.featuresPCA)
+    }
+    if o.classes > 0 {
+        try f.createDataset("/posterior", type: .float32, shape: [o.count, o.classes],
+                            chunk: [min(o.count, 4096), o.classes])
+        try f.writeRows("/posterior", rows: o.rows, data: o.posterior)
+    }
+    try extra?(f)
     for (name, value) in attributes { try f.setAttribute(name, value) }
     try f.close()
     try comm.barrier()

@@ -128,8 +128,13 @@ public final class Trainer {
             state.finished = true
             state.converged = converged
             try writeCheckpoint()
-        } else {
+        } else if state.refined || config.refine.rounds == 0 {
             say("the run in \(runDirectory.path) had already finished; nothing to do")
+        }
+        if !state.refined && config.refine.rounds > 0 {
+            try refinementPhase()
+            state.refined = true
+            try writeCheckpoint()
         }
         return TrainOutcome(iterations: state.iteration, bestIteration: state.bestIteration, k: state.k,
                             ddbi: state.bestDDBI, converged: converged)

@@ -29,6 +29,8 @@ public struct TrainerState: Equatable, Sendable {
     /// The run ended (converged or reached loop.max_iterations); resuming it does nothing.
     public var finished = false
     public var converged = false
+    /// The alignment refinement after the loop is done and result.h5 holds its labels (`refine.*`).
+    public var refined = false
 
     public init() {}
 
@@ -50,6 +52,7 @@ public struct TrainerState: Equatable, Sendable {
         try f.setAttribute(p + "iteration_seconds", .double(iterationSeconds))
         try f.setAttribute(p + "finished", .int(finished ? 1 : 0))
         try f.setAttribute(p + "converged", .int(converged ? 1 : 0))
+        try f.setAttribute(p + "refined", .int(refined ? 1 : 0))
     }
 
     static func read(from f: HDF5File) throws -> TrainerState {
@@ -69,6 +72,7 @@ public struct TrainerState: Equatable, Sendable {
         s.iterationSeconds = try f.doubleAttribute(p + "iteration_seconds")
         s.finished = try f.intAttribute(p + "finished") == 1
         s.converged = try f.intAttribute(p + "converged") == 1
+        s.refined = try f.intAttribute(p + "refined") == 1
         return s
     }
 }

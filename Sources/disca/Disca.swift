@@ -16,7 +16,7 @@ struct Disca: ParsableCommand {
             """,
         version: "disca \(version)",
         subcommands: [SimulateCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self,
-                      ClusterCommand.self, BenchCommand.self, ReportCommand.self, SelftestCommand.self]
+                      ClusterCommand.self, RefineCommand.self, BenchCommand.self, ReportCommand.self, SelftestCommand.self]
     )
 }
 

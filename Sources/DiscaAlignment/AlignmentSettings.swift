@@ -1,5 +1,5 @@
 /// Settings of multi-reference alignment (`refine.*` in the configuration; docs/algorithm.md section 12).
-public struct AlignmentOptions: Sendable, Equatable {
+public struct AlignmentSettings: Sendable, Equatable {
     /// Working box: every subtomogram is Fourier-cropped to box^3 (coarser voxels, same field of view).
     public var box: Int = 16
     /// Rotations of the global search (a `RotationGrid`).
@@ -14,9 +14,10 @@ public struct AlignmentOptions: Sendable, Equatable {
     public var maskRadiusFraction: Double = 0.9
     /// Rounds of (assign to the best class and pose, average) before and after merging.
     public var rounds: Int = 6
-    /// Two classes merge when their aligned averages agree to this fraction of what two noisy copies of one
-    /// structure would (see `AverageAgreement`).
-    public var mergeAgreement: Double = 0.8
+    /// Two classes merge when their members' preference for their own average over the other's is separated by
+    /// less than this (Ashman's D; see `MultiReferenceRefinement.separations`): 2.7 for one structure split at
+    /// random, far more for two structures.
+    public var mergeSeparation: Double = 4
     /// Classes with fewer members than this fraction of N (and at least 3) are dropped; their members move.
     public var smallestClassFraction: Double = 0.01
     /// Rotations per block of templates (memory: K * block * shifts * box^3 floats).
