@@ -10,8 +10,8 @@ public struct AlignmentSettings: Sendable, Equatable {
     public var tiltDegrees: Double = 60
     /// Low-pass cutoff of references and templates as a fraction of the working box's Nyquist frequency.
     public var lowPassFraction: Double = 0.8
-    /// Radius of the soft spherical mask as a fraction of half the working box.
-    public var maskRadiusFraction: Double = 0.9
+    /// Radius of the soft spherical mask as a fraction of half the working box (a 2-voxel cosine edge inside it).
+    public var maskRadiusFraction: Double = 1.0
     /// Rounds of (assign to the best class and pose, average) before and after merging.
     public var rounds: Int = 6
     /// Two classes merge when their members' preference for their own average over the other's is separated by
@@ -20,6 +20,9 @@ public struct AlignmentSettings: Sendable, Equatable {
     public var mergeSeparation: Double = 4
     /// Classes with fewer members than this fraction of N (and at least 3) are dropped; their members move.
     public var smallestClassFraction: Double = 0.01
+    /// First rounds in which every subtomogram keeps its class and is only aligned (the averages sharpen from the
+    /// unaligned blobs they start as before anyone changes class).
+    public var alignOnlyRounds: Int = 0
     /// Rotations per block of templates (memory: K * block * shifts * box^3 floats).
     public var rotationsPerBlock: Int = 32
     /// Threads per rank for template building and back-rotation (0: OpenBLAS' count).

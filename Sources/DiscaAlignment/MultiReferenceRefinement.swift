@@ -51,6 +51,7 @@ public struct MultiReferenceRefinement {
     /// sub-classes each starting class is split into (1: none); `seed` keys the split.
     public func run(particles: [Float], firstRow: Int, totalRows: Int, labels start: [Int32], k: Int,
                     subclasses: Int, seed: UInt64, comm: Communicator) throws -> RefinementResult {
+        guard options.rounds >= 1 else { throw DiscaError.badInput("refinement needs at least one round (refine.rounds)") }
         let n = start.count, v = search.workingBox.voxels
         let threads = options.threads > 0 ? options.threads : max(1, BLAS.threads)
         var labels = start.enumerated().map { i, l -> Int32 in
@@ -76,9 +77,11 @@ public struct MultiReferenceRefinement {
                 lastScores = all
                 var changed = 0
                 var scoreSum = 0.0
+                let keepLabels = round < options.alignOnlyRounds
                 for i in 0..<n {
                     var best = 0
                     for c in 1..<max(classes, 1) where all[i * classes + c].score > all[i * classes + best].score { best = c }
+                    if keepLabels && labels[i] >= 0 { best = Int(labels[i]) }
                     if Int32(best) != labels[i] { changed += 1 }
                     labels[i] = Int32(best)
                     matches[i] = all[i * classes + best]
@@ -109,25 +112,23 @@ public struct MultiReferenceRefinement {
                            round, classes, changedFraction, totals[1] / Double(max(totalRows, 1)),
                            averages.counts.map(String.init).joined(separator: "/"), event.isEmpty ? "" : ", " + event))
                 round += 1
-                steady = changedFraction < 0.002 && event.isEmpty ? steady + 1 : 0
+                steady = changedFraction < 0.002 && event.isEmpty && !keepLabels ? steady + 1 : 0
                 if steady >= 1 { break }
             }
             // Merge the pairs of classes whose members cannot tell the two averages apart.
             let reliabilities = averages.reliabilities(search.workingBox)
             let separation = try Self.separations(lastScores, labels: labels, classes: classes, comm: comm)
-            for a in 0..<classes {
-                log("  separation \(a): " + (0..<classes).map { b in
-                    a == b ? "  -  " : String(format: "%5.2f", separation[a * classes + b]) }.joined(separator: " "))
-            }
             let groups = Self.mergePairs(separation, classes: classes, threshold: options.mergeSeparation)
             cycle += 1
             if groups.count == classes || groups.count < 1 || cycle > 4 {
                 return RefinementResult(k: classes, labels: labels, matches: matches, averages: references,
                                         reliabilities: reliabilities, rounds: rounds)
             }
-            let described = groups.filter { $0.count > 1 }.map { $0.map(String.init).joined(separator: "+") }
+            let described = groups.filter { $0.count > 1 }.map { g in
+                g.map(String.init).joined(separator: "+") + String(format: " (D %.2f)", separation[g[0] * classes + g[1]])
+            }
             log("  refinement: merging " + described.joined(separator: ", ") +
-                " (their members fit both averages alike)")
+                "; the rest stay apart (D >= \(options.mergeSeparation))")
             let before = averages.counts
             var newLabel = [Int32](repeating: 0, count: classes)
             for (g, members) in groups.enumerated() { for c in members { newLabel[c] = Int32(g) } }

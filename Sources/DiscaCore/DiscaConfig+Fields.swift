@@ -68,7 +68,9 @@ extension DiscaConfig {
         Field(key: "refine.tilt_degrees", ref: .double(\.refine.tiltDegrees), doc: "tilt range +-degrees (90: no wedge)"),
         Field(key: "refine.low_pass", ref: .double(\.refine.lowPass), doc: "low-pass cutoff, fraction of Nyquist"),
         Field(key: "refine.subclasses", ref: .int(\.refine.subclasses), doc: "random sub-classes per loop class"),
+        Field(key: "refine.start_classes", ref: .int(\.refine.startClasses), doc: "classes the refinement starts from (at least)"),
         Field(key: "refine.merge_separation", ref: .double(\.refine.mergeSeparation), doc: "merge classes separated less than this"),
+        Field(key: "refine.align_only_rounds", ref: .int(\.refine.alignOnlyRounds), doc: "first rounds that keep the classes"),
         Field(key: "refine.smallest_class", ref: .double(\.refine.smallestClass), doc: "drop classes below this fraction of N"),
     ]
 
@@ -176,6 +178,8 @@ extension DiscaConfig {
         try need(refine.tiltDegrees > 0, "refine.tilt_degrees", "must be positive")
         try need(refine.lowPass > 0 && refine.lowPass <= 1, "refine.low_pass", "must be in (0, 1]")
         try need(refine.subclasses >= 1, "refine.subclasses", "must be at least 1")
+        try need(refine.startClasses >= 1, "refine.start_classes", "must be at least 1")
+        try need(refine.alignOnlyRounds >= 0, "refine.align_only_rounds", "must be at least 0")
         try need(refine.mergeSeparation > 0, "refine.merge_separation", "must be positive")
         try need(refine.smallestClass >= 0 && refine.smallestClass < 0.5, "refine.smallest_class", "must be in [0, 0.5)")
         _ = try candidateKs()

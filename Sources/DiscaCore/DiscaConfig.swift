@@ -56,7 +56,7 @@ public struct DiscaConfig: Sendable, Equatable {
     }
 
     public struct Loop: Sendable, Equatable {
-        public var maxIterations = 20
+        public var maxIterations = 10
         /// No convergence stop before this many iterations (guards the small-N trap of the published method).
         public var minIterations = 5
         /// Stop when more than this fraction of labels is unchanged (after `minIterations`).
@@ -99,24 +99,30 @@ public struct DiscaConfig: Sendable, Equatable {
     public struct Refine: Sendable, Equatable {
         /// Rounds of (align, reassign, average) before the first merge test; 0: no refinement.
         public var rounds = 6
-        /// Working box (voxels per side) the subtomograms are Fourier-cropped to.
-        public var box = 16
-        /// Rotations of the SO(3) grid searched (1000: about 14 degrees between neighbours).
-        public var rotations = 1000
+        /// Working box (voxels per side): subtomograms of a larger box are Fourier-cropped to it (coarser voxels,
+        /// same field of view); smaller ones are used as they are.
+        public var box = 24
+        /// Rotations of the SO(3) grid searched (500: about 17 degrees to the nearest).
+        public var rotations = 500
         /// Largest shift searched per axis, in working-box voxels.
         public var maxShift = 1
         /// Tilt range of the tilt series (+-degrees, tilt axis y, beam along z); 90: no missing wedge.
         public var tiltDegrees = 60.0
         /// Low-pass cutoff as a fraction of the working box's Nyquist frequency.
-        public var lowPass = 0.8
-        /// Each class of the loop is split at random into this many sub-classes before aligning (over-clustering);
-        /// classes whose averages then agree within their noise are merged.
-        public var subclasses = 3
+        public var lowPass = 1.0
+        /// Each class of the loop is split at random into sub-classes before aligning (over-clustering), at least
+        /// this many and enough for `start_classes` classes in all; classes whose members cannot tell their
+        /// averages apart are then merged.
+        public var subclasses = 2
+        /// The refinement starts from at least this many classes.
+        public var startClasses = 10
         /// Merge two classes when their members' preference for their own average is separated by less than this
         /// (Ashman's D of the score differences: about 2.7 for one structure split in two, more for two structures).
         public var mergeSeparation = 4.0
         /// Classes smaller than this fraction of N are dropped (their members join other classes).
         public var smallestClass = 0.01
+        /// First rounds in which the classes are kept and only the poses are searched.
+        public var alignOnlyRounds = 0
     }
 
     public var network = Network()

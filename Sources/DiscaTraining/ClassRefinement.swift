@@ -6,17 +6,19 @@ import Foundation
 /// The alignment stage after the loop (docs/algorithm.md section 12): the settings `refine.*`, the local
 /// subtomograms on the working box, and the refined labels, poses and class averages.
 public enum ClassRefinement {
-    public static func options(_ config: DiscaConfig) -> AlignmentSettings {
+    /// The alignment settings of `refine.*` for subtomograms of `box`^3 (the working box is never larger).
+    public static func options(_ config: DiscaConfig, inputBox box: Int) -> AlignmentSettings {
         var o = AlignmentSettings()
         let r = config.refine
         o.rounds = r.rounds
-        o.box = r.box
+        o.box = min(r.box, box)
         o.rotations = r.rotations
         o.maxShift = r.maxShift
         o.tiltDegrees = r.tiltDegrees
         o.lowPassFraction = r.lowPass
         o.mergeSeparation = r.mergeSeparation
         o.smallestClassFraction = r.smallestClass
+        o.alignOnlyRounds = r.alignOnlyRounds
         return o
     }
 
@@ -37,13 +39,18 @@ public enum ClassRefinement {
     /// Collective: the refinement of `labels` (this rank's rows, classes 0..<k).
     public static func run(_ source: SubtomogramSource, labels: [Int32], k: Int, config: DiscaConfig, seed: UInt64,
                            comm: Communicator, log: @escaping (String) -> Void) throws -> RefinementResult {
-        var refinement = MultiReferenceRefinement(options: options(config))
+        var refinement = MultiReferenceRefinement(options: options(config, inputBox: source.boxVoxels))
         refinement.log = log
         let mine = comm.rows(of: source.count)
         let particles = try workingParticles(source, rows: mine, box: refinement.search.workingBox,
                                              blockRows: config.input.readRows)
         return try refinement.run(particles: particles, firstRow: mine.lowerBound, totalRows: source.count,
-                                  labels: labels, k: k, subclasses: config.refine.subclasses, seed: seed, comm: comm)
+                                  labels: labels, k: k, subclasses: subclasses(k: k, config), seed: seed, comm: comm)
+    }
+
+    /// Sub-classes per starting class: `refine.subclasses`, or more so that K * subclasses >= `refine.start_classes`.
+    public static func subclasses(k: Int, _ config: DiscaConfig) -> Int {
+        max(config.refine.subclasses, (config.refine.startClasses + max(k, 1) - 1) / max(k, 1))
     }
 
     /// The datasets the refinement adds to a result file: `/labels_network` (the labels it started from),

@@ -28,9 +28,10 @@ extension Trainer {
         }
         try f.close()
 
-        let o = ClassRefinement.options(config)
+        let o = ClassRefinement.options(config, inputBox: source.boxVoxels)
         say("refinement: multi-reference alignment of the \(kNetwork) classes of the best iteration on \(o.box)^3, " +
-            "\(o.rotations) rotations x \(o.shifts.count) shifts, \(config.refine.subclasses) sub-classes each")
+            "\(o.rotations) rotations x \(o.shifts.count) shifts, " +
+            "\(ClassRefinement.subclasses(k: kNetwork, config)) sub-classes each")
         let started = Date()
         let result = try ClassRefinement.run(source, labels: start, k: kNetwork, config: config, seed: seed,
                                              comm: comm, log: { [self] in say($0) })

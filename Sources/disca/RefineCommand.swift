@@ -32,6 +32,11 @@ struct RefineCommand: Verb {
         let comm = context.comm
         let settings = try comm.collectively { try DiscaConfig.load(path: config, overrides: overrides) }
         try comm.collectively {
+            guard settings.refine.rounds >= 1 else {
+                throw DiscaError.badInput("refine.rounds is \(settings.refine.rounds); disca refine needs at least 1 round")
+            }
+        }
+        try comm.collectively {
             if output == input || output == labels {
                 throw DiscaError.badInput("\(output): the output must not be one of the inputs")
             }
@@ -66,7 +71,7 @@ struct RefineCommand: Verb {
                                              seed: UInt64(bitPattern: Int64(settings.loop.seed)), comm: comm,
                                              log: { context.say($0) })
         let seconds = Date().timeIntervalSince(started)
-        let o = ClassRefinement.options(settings)
+        let o = ClassRefinement.options(settings, inputBox: source.boxVoxels)
         let outputs = LocalOutputs(count: source.count, rows: mine, features: [], featureSize: 0, featuresPCA: [],
                                    pcaSize: 0, labels: result.labels, posterior: [], classes: 0)
         try writeResultFile(output, outputs: outputs, attributes: [

@@ -33,6 +33,8 @@ final class TrainTests: XCTestCase {
             seed = 5
             [input]
             read_rows = 7
+            [refine]
+            rounds = 0
             """
         try! toml.write(toFile: config, atomically: true, encoding: .utf8)
         let r = DiscaRunner.run(["simulate", "--output", dataset, "--per-class", "12", "--box", "12",
@@ -86,6 +88,54 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(p.status, 0, p.stderr)
         let again: [Int32] = try HDF5File.open(predicted).read("/labels")
         XCTAssertEqual(again, labels)
+    }
+
+    /// The alignment stage after the loop (refine.rounds > 0): result.h5 keeps the loop's labels as
+    /// /labels_network (equal to a run without refinement), adds class averages and poses; 1 and 2 ranks agree;
+    /// resuming the finished run changes nothing; `disca refine` on the loop's labels gives the same labels.
+    func testRefinementAfterTheLoop() throws {
+        let plain = runDir("plain"), one = runDir("refined1"), two = runDir("refined2")
+        let refine = ["--set", "refine.rounds=2", "--set", "refine.rotations=40", "--set", "refine.start_classes=4",
+                      "--set", "refine.smallest_class=0.05"]
+        XCTAssertEqual(train(plain).status, 0)
+        let r1 = train(one, refine), r2 = train(two, ranks: 2, refine)
+        XCTAssertEqual(r1.status, 0, r1.stderr)
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        let f = try HDF5File.open(one + "/result.h5")
+        let k = try f.intAttribute("K")
+        let network: [Int32] = try f.read("/labels_network")
+        XCTAssertEqual(network, try labels(plain))
+        XCTAssertEqual(try f.intAttribute("K_network"), try HDF5File.open(plain + "/result.h5").intAttribute("K"))
+        XCTAssertEqual(try f.info(of: "/class_averages").shape, [k, 12, 12, 12])
+        XCTAssertEqual(try f.info(of: "/alignment_rotations").shape, [36, 3, 3])
+        let refined = try labels(one)
+        XCTAssert(refined.allSatisfy { $0 >= 0 && Int($0) < k })
+        XCTAssertEqual(refined, try labels(two), "1 and 2 ranks")
+        let rotations: [Float] = try f.read("/alignment_rotations")
+        for i in 0..<36 {   // each a rotation: R R^T = I
+            let m = (0..<9).map { Double(rotations[i * 9 + $0]) }
+            for a in 0..<3 { for b in 0..<3 {
+                let dot = (0..<3).map { m[a * 3 + $0] * m[b * 3 + $0] }.reduce(0, +)
+                XCTAssertEqual(dot, a == b ? 1 : 0, accuracy: 1e-5)
+            } }
+        }
+        let again = train(one, refine + ["--resume"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssert(again.stdout.contains("already finished"), again.stdout)
+        XCTAssertEqual(try labels(one), refined)
+
+        // The same stage alone, from the loop's labels.
+        let out = Self.dir.appendingPathComponent("refined.h5").path
+        let alone = DiscaRunner.run(["refine", "--input", Self.dataset, "--labels", plain + "/result.h5",
+                                     "--output", out, "--config", Self.config] + refine, ranks: 2)
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        XCTAssertEqual(try HDF5File.open(out).read("/labels") as [Int32], refined)
+        // An output that is an input is refused, and the input is left alone.
+        let before = try Data(contentsOf: URL(fileURLWithPath: Self.dataset))
+        let clash = DiscaRunner.run(["refine", "--input", Self.dataset, "--output", Self.dataset, "--force"])
+        XCTAssertEqual(clash.status, 2, clash.stderr)
+        XCTAssertEqual(clash.discaErrorLines.count, 1, clash.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: Self.dataset)), before)
     }
 
     func testOneAndTwoRanksGiveTheSameLabels() throws {
