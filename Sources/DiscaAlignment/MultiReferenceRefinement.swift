@@ -71,6 +71,7 @@ public struct MultiReferenceRefinement {
         while true {
             var steady = 0
             for _ in 0..<(cycle == 0 ? options.rounds : max(2, options.rounds / 2)) {
+                let roundStarted = Date()
                 let volumes = references.map { Volume(depth: search.workingBox.box, height: search.workingBox.box,
                                                       width: search.workingBox.box, data: $0) }
                 let all = search.search(particles: particles, count: n, references: volumes)
@@ -108,9 +109,14 @@ public struct MultiReferenceRefinement {
                 rounds.append(RefinementRound(round: round, classes: classes, changedFraction: changedFraction,
                                               meanScore: totals[1] / Double(max(totalRows, 1)),
                                               sizes: averages.counts.map { Int($0) }, event: event))
-                log(String(format: "  refinement round %d: %d classes, changed %.4f, mean score %.4f, sizes %@%@",
+                // The search's arithmetic: n x (K * rotations * shifts) x V multiply-adds on this rank.
+                let flops = 2.0 * Double(n) * Double(volumes.count * search.grid.count * options.shifts.count) * Double(v)
+                let seconds = Date().timeIntervalSince(roundStarted)
+                log(String(format: "  refinement round %d: %d classes, changed %.4f, mean score %.4f, sizes %@%@ " +
+                           "(%.1f s, search %.0f GFLOP/s per rank)",
                            round, classes, changedFraction, totals[1] / Double(max(totalRows, 1)),
-                           averages.counts.map(String.init).joined(separator: "/"), event.isEmpty ? "" : ", " + event))
+                           averages.counts.map(String.init).joined(separator: "/"), event.isEmpty ? "" : ", " + event,
+                           seconds, flops / seconds / 1e9))
                 round += 1
                 steady = changedFraction < 0.002 && event.isEmpty && !keepLabels ? steady + 1 : 0
                 if steady >= 1 { break }
