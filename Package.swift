@@ -54,7 +54,7 @@ let package = Package(
         // MARK: - The executable
         .executableTarget(name: "disca",
                           dependencies: ["DiscaCore", "DiscaMPI", "DiscaIO", "DiscaNumerics", "DiscaNetwork",
-                                         "DiscaStats", "DiscaGeometry", "DiscaSimulation", "DiscaTraining",
+                                         "DiscaStats", "DiscaGeometry", "DiscaAlignment", "DiscaSimulation", "DiscaTraining",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests

@@ -1,15 +1,15 @@
 /// Settings of multi-reference alignment (`refine.*` in the configuration; docs/algorithm.md section 12).
 public struct AlignmentSettings: Sendable, Equatable {
     /// Working box: every subtomogram is Fourier-cropped to box^3 (coarser voxels, same field of view).
-    public var box: Int = 16
+    public var box: Int = 24
     /// Rotations of the global search (a `RotationGrid`).
-    public var rotations: Int = 1000
+    public var rotations: Int = 500
     /// Largest translation searched per axis, in working-box voxels (integer steps).
     public var maxShift: Int = 1
     /// The tilt range of the tilt series (+-degrees about y, beam along z); 90 or more: no missing wedge.
     public var tiltDegrees: Double = 60
     /// Low-pass cutoff of references and templates as a fraction of the working box's Nyquist frequency.
-    public var lowPassFraction: Double = 0.8
+    public var lowPassFraction: Double = 1.0
     /// Radius of the soft spherical mask as a fraction of half the working box (a 2-voxel cosine edge inside it).
     public var maskRadiusFraction: Double = 1.0
     /// Rounds of (assign to the best class and pose, average) before and after merging.

@@ -32,8 +32,8 @@ public struct RefinementResult: Sendable {
 /// sub-classes; then, round after round, every subtomogram is compared with every class average in every rotation
 /// of a grid over SO(3) and every small shift, seen through the missing wedge, and joins the class (and pose) that
 /// explains it best; each class average is rebuilt from its members brought back into its frame (sums allreduced
-/// over ranks). Classes whose averages agree to within their own noise are merged (`AverageAgreement`), small
-/// classes are dropped, until nothing merges. Averages of hundreds of subtomograms have a high SNR even when single
+/// over ranks). Pairs of classes whose members cannot tell the two averages apart are merged (`separations`),
+/// small classes are dropped, until nothing merges (at most five cycles). Averages of hundreds of subtomograms have a high SNR even when single
 /// subtomograms do not, which is what lets this separate classes where per-particle features cannot.
 public struct MultiReferenceRefinement {
     public let options: AlignmentSettings
@@ -101,8 +101,25 @@ public struct MultiReferenceRefinement {
                 var event = ""
                 if !small.isEmpty && small.count < classes {
                     event = "dropped " + small.map(String.init).joined(separator: ",")
+                    let kept = (0..<classes).filter { !small.contains($0) }
+                    // Members of a dropped class join their best kept class (with its pose) at once, so no row is
+                    // ever without a class; the scores keep the kept classes' columns.
+                    var remapped = [Int32](repeating: -1, count: classes)
+                    for (j, c) in kept.enumerated() { remapped[c] = Int32(j) }
+                    var keptScores = [PoseMatch](repeating: PoseMatch(), count: n * kept.count)
+                    for i in 0..<n {
+                        for (j, c) in kept.enumerated() { keptScores[i * kept.count + j] = all[i * classes + c] }
+                        if remapped[Int(labels[i])] < 0 {
+                            var best = 0
+                            for j in 1..<kept.count where keptScores[i * kept.count + j].score
+                                > keptScores[i * kept.count + best].score { best = j }
+                            labels[i] = Int32(kept[best])
+                            matches[i] = keptScores[i * kept.count + best]
+                        }
+                    }
+                    lastScores = keptScores
                     (labels, references, averages, classes) = try Self.keep(
-                        (0..<classes).filter { !small.contains($0) }, labels: labels, references: references,
+                        kept, labels: labels, references: references,
                         particles: particles, firstRow: firstRow, voxels: v, threads: threads, matches: matches,
                         search: search, comm: comm)
                 }
@@ -196,8 +213,7 @@ public struct MultiReferenceRefinement {
         return groups.keys.sorted().map { groups[$0]! }
     }
 
-    /// Keeps only the classes `kept` (renumbered in order); members of the others get label -1 until the next
-    /// round assigns them.
+    /// Keeps only the classes `kept` (renumbered in order; every label must already be one of them) and re-averages.
     static func keep(_ kept: [Int], labels: [Int32], references: [[Float]], particles: [Float], firstRow: Int,
                      voxels v: Int, threads: Int, matches: [PoseMatch], search: PoseSearch,
                      comm: Communicator) throws -> ([Int32], [[Float]], ClassAverages, Int) {

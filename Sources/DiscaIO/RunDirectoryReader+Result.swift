@@ -34,7 +34,10 @@ extension RunDirectoryReader {
         }
         let width = postShape[1]
         let k = file.hasAttribute("K") ? try file.intAttribute("K") : width
-        guard k == width else {
+        // After the alignment refinement /labels are the refined classes while /posterior stays the loop mixture's
+        // (K_network columns): there is no posterior of the refined classes to summarise.
+        let refined = file.exists("/labels_network")
+        guard refined || k == width else {
             throw DiscaError.badInput("\(resultPath): attribute K is \(k) but /posterior has \(width) columns")
         }
         var sizes = [Int](repeating: 0, count: k)
@@ -43,20 +46,20 @@ extension RunDirectoryReader {
         while start < n {
             let rows = start..<min(n, start + RunDirectoryReader.resultBlockRows)
             let labels: [Int32] = try file.readRows("/labels", rows: rows)
-            let post: [Float] = try file.readRows("/posterior", rows: rows)   // (rows, K)
+            let post: [Float] = refined ? [] : try file.readRows("/posterior", rows: rows)   // (rows, K)
             for (i, label) in labels.enumerated() {
                 let c = Int(label)
                 guard c >= 0, c < k else {
                     throw DiscaError.badInput("\(resultPath): /labels[\(rows.lowerBound + i)] is \(c), outside 0..<\(k)")
                 }
                 sizes[c] += 1
-                sums[c] += Double(post[i * k + c])
+                if !refined { sums[c] += Double(post[i * k + c]) }
             }
             start = rows.upperBound
         }
         return RunClusterSummary(
             count: n, clusterCount: k, sizes: sizes,
-            meanPosterior: (0..<k).map { sizes[$0] > 0 ? sums[$0] / Double(sizes[$0]) : nil },
+            meanPosterior: (0..<k).map { sizes[$0] > 0 && !refined ? sums[$0] / Double(sizes[$0]) : nil },
             bestIteration: file.hasAttribute("best_iteration") ? try file.intAttribute("best_iteration") : nil,
             iterations: file.hasAttribute("iterations") ? try file.intAttribute("iterations") : nil,
             ddbi: file.hasAttribute("ddbi") ? try file.doubleAttribute("ddbi") : nil)

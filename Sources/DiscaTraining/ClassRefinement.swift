@@ -13,7 +13,7 @@ public enum ClassRefinement {
         o.rounds = r.rounds
         o.box = min(r.box, box)
         o.rotations = r.rotations
-        o.maxShift = r.maxShift
+        o.maxShift = min(r.maxShift, max(0, (o.box - 1) / 4))   // below a quarter of the box actually used
         o.tiltDegrees = r.tiltDegrees
         o.lowPassFraction = r.lowPass
         o.mergeSeparation = r.mergeSeparation

@@ -8,7 +8,7 @@ extension Trainer {
     /// (`ClassRefinement`), and result.h5 rewritten whole with the refined labels, the class averages and the poses.
     /// Deterministic, so a run stopped here simply refines again on resume (it starts from `/labels_network` when a
     /// refined result was already written).
-    func refinementPhase() throws {
+    func refinementPhase() throws -> Int {
         let path = runDirectory.resultPath
         let n = source.count, mine = comm.rows(of: n)
         let f = try HDF5File.open(path, comm: comm)
@@ -50,5 +50,13 @@ extension Trainer {
         try writeResultFile(path, outputs: outputs, attributes: attributes, comm: comm) { out in
             try ClassRefinement.write(result, startLabels: start, rows: mine, count: n, options: o, to: out)
         }
+        return result.k
+    }
+
+    /// K of the result file (the refined K once the refinement has run).
+    func readResultK() throws -> Int {
+        let f = try HDF5File.open(runDirectory.resultPath)
+        defer { try? f.close() }
+        return try f.intAttribute("K")
     }
 }

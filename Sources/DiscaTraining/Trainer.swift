@@ -131,12 +131,15 @@ public final class Trainer {
         } else if state.refined || config.refine.rounds == 0 {
             say("the run in \(runDirectory.path) had already finished; nothing to do")
         }
-        if !state.refined && config.refine.rounds > 0 {
-            try refinementPhase()
+        var k = state.k
+        if config.refine.rounds > 0 && !state.refined {
+            k = try refinementPhase()
             state.refined = true
             try writeCheckpoint()
+        } else if state.refined {
+            k = try comm.collectively { try readResultK() }
         }
-        return TrainOutcome(iterations: state.iteration, bestIteration: state.bestIteration, k: state.k,
+        return TrainOutcome(iterations: state.iteration, bestIteration: state.bestIteration, k: k,
                             ddbi: state.bestDDBI, converged: converged)
     }
 

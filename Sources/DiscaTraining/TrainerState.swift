@@ -72,7 +72,8 @@ public struct TrainerState: Equatable, Sendable {
         s.iterationSeconds = try f.doubleAttribute(p + "iteration_seconds")
         s.finished = try f.intAttribute(p + "finished") == 1
         s.converged = try f.intAttribute(p + "converged") == 1
-        s.refined = try f.intAttribute(p + "refined") == 1
+        // Checkpoints written before the refinement existed lack the attribute: not refined.
+        s.refined = f.hasAttribute(p + "refined") ? try f.intAttribute(p + "refined") == 1 : false
         return s
     }
 }

@@ -6,7 +6,8 @@ import DiscaTraining
 import Foundation
 
 /// `disca refine`: the alignment stage of `disca train` alone (docs/algorithm.md section 12), on labels from any
-/// source: a result file's /labels, or none (one class, split at random into refine.subclasses).
+/// source: a result file's /labels, or none (one class, split at random into max(refine.subclasses,
+/// refine.start_classes) sub-classes).
 struct RefineCommand: Verb {
     static let configuration = CommandConfiguration(
         commandName: "refine",
@@ -44,8 +45,14 @@ struct RefineCommand: Verb {
                 throw DiscaError.badInput("\(output) exists; pass --force to overwrite it")
             }
         }
-        let source = try SubtomogramSource(path: input, dataset: settings.input.dataset, comm: comm, minimumBox: 4,
+        let source = try SubtomogramSource(path: input, dataset: settings.input.dataset, comm: comm, minimumBox: 1,
                                            blocks: 0)
+        try comm.collectively {
+            guard source.boxVoxels >= 8 else {
+                throw DiscaError.badInput("\(input): box \(source.boxVoxels) is too small to align (needs D >= 8)")
+            }
+        }
+        try source.validateFinite(comm: comm, blockRows: settings.input.readRows)
         let mine = comm.rows(of: source.count)
         var start = [Int32](repeating: 0, count: mine.count)
         var k = 1
