@@ -119,9 +119,12 @@ final class TrainTests: XCTestCase {
                 XCTAssertEqual(dot, a == b ? 1 : 0, accuracy: 1e-5)
             } }
         }
+        let report = DiscaRunner.run(["report", one])
+        XCTAssertEqual(report.status, 0, report.stderr)
         let again = train(one, refine + ["--resume"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssert(again.stdout.contains("already finished"), again.stdout)
+        XCTAssert(again.stdout.contains("(K \(k),"), again.stdout)
         XCTAssertEqual(try labels(one), refined)
 
         // The same stage alone, from the loop's labels.
