@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "DiscaGeometry", dependencies: ["DiscaCore"]),
 
         // MARK: - The YOPO network (layers, model, Nadam)
-        .target(name: "DiscaNetwork", dependencies: ["DiscaCore", "DiscaNumerics", "DiscaIO"]),
+        .target(name: "DiscaNetwork", dependencies: ["DiscaCore", "DiscaNumerics"]),
 
         // MARK: - Statistics: PCA, Gaussian mixtures, BIC, Hungarian, DDBI, clustering metrics
         .target(name: "DiscaStats", dependencies: ["DiscaCore", "DiscaNumerics"]),
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "DiscaAlignmentTests", dependencies: ["DiscaAlignment", "DiscaGeometry", "_TestSupport"]),
         .testTarget(name: "DiscaSimulationTests", dependencies: ["DiscaSimulation", "DiscaGeometry", "DiscaIO", "_TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "DiscaTrainingTests", dependencies: ["DiscaTraining", "_TestSupport"]),
+        .testTarget(name: "DiscaTrainingTests", dependencies: ["DiscaTraining", "DiscaNetwork", "DiscaIO", "_TestSupport"]),
         .testTarget(name: "DiscaCLITests", dependencies: ["_TestSupport"]),
     ],
     // Swift 5 language mode: the numerical code shares buffers across threads deliberately; Sendable checking

@@ -27,7 +27,7 @@ public final class ClassificationHead: @unchecked Sendable {
         try Initializers.orthogonal(parameters.view(kernel), rows: inputs, cols: classes, stream: &stream)
     }
 
-    var slots: [TensorSlot] { [kernel, bias] }
+    public var slots: [TensorSlot] { [kernel, bias] }
 
     /// probs (B, K) from features (B, F).
     public func probabilities(features: UnsafePointer<Float>, batch: Int) -> [Float] {

@@ -42,7 +42,7 @@ public final class YOPOModel: @unchecked Sendable {
     }
 
     /// With `initialSeed` nil the buffers stay zero (for loading a stored model).
-    init(architecture: YOPOArchitecture, classes: Int, initialSeed: UInt64?, epsilon: Float, threads: Int?) throws {
+    public init(architecture: YOPOArchitecture, classes: Int, initialSeed: UInt64?, epsilon: Float, threads: Int?) throws {
         try architecture.validate()
         self.architecture = architecture
         layout = YOPOLayout(architecture)

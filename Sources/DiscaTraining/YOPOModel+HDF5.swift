@@ -1,5 +1,6 @@
 import DiscaCore
 import DiscaIO
+import DiscaNetwork
 import Foundation
 
 /// Saving and loading a whole model (architecture, parameters, BatchNorm moving statistics, Nadam state, head) as
@@ -61,11 +62,11 @@ extension YOPOModel {
             o.beta1 = Float(try file.doubleAttribute("beta_1", on: group))
             o.beta2 = Float(try file.doubleAttribute("beta_2", on: group))
         }
-        try m.parameters.assign(try file.read(group + "/parameters"), what: "\(what)/parameters")
-        try m.statistics.assign(try file.read(group + "/statistics"), what: "\(what)/statistics")
-        try m.optimizer.state.assign(try file.read(group + "/optimizer"), what: "\(what)/optimizer")
-        try m.head.parameters.assign(try file.read(group + "/head/parameters"), what: "\(what)/head/parameters")
-        try m.head.optimizer.state.assign(try file.read(group + "/head/optimizer"), what: "\(what)/head/optimizer")
+        try m.parameters.assign(try file.read(group + "/parameters") as [Float], what: "\(what)/parameters")
+        try m.statistics.assign(try file.read(group + "/statistics") as [Float], what: "\(what)/statistics")
+        try m.optimizer.state.assign(try file.read(group + "/optimizer") as [Float], what: "\(what)/optimizer")
+        try m.head.parameters.assign(try file.read(group + "/head/parameters") as [Float], what: "\(what)/head/parameters")
+        try m.head.optimizer.state.assign(try file.read(group + "/head/optimizer") as [Float], what: "\(what)/head/optimizer")
         return m
     }
 

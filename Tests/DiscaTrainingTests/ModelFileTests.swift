@@ -1,6 +1,7 @@
 import DiscaCore
 import DiscaIO
 @testable import DiscaNetwork
+@testable import DiscaTraining
 import Foundation
 import XCTest
 
@@ -12,11 +13,11 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testRoundTrip() throws {
-        let m = try NetworkGradientTests.makeModel(classes: 3, threads: 1)
+        let m = try SmallModel.make(classes: 3, threads: 1)
         let comm = SingleProcessCommunicator()
-        let a = NetworkGradientTests.architecture
-        let x = TestData.normal(4 * a.inputVoxels, seed: 3)
-        let t = TestData.targets(labels: [0, 1, 2, 0], classes: 3, smoothing: 0.1)
+        let a = SmallModel.architecture
+        let x = SmallModel.normal(4 * a.inputVoxels, seed: 3)
+        let t = SmallModel.targets(labels: [0, 1, 2, 0], classes: 3, smoothing: 0.1)
         try m.trainStep(inputs: x, targets: t, sampleIndices: [0, 1, 2, 3], noiseKey: RandomKey(.dropout, iteration: 0), seed: 1, comm: comm)
         m.applyUpdate(learningRate: 1e-3)
         m.dropoutRate = 0.3
@@ -53,7 +54,7 @@ final class ModelFileTests: XCTestCase {
     func testMissingOrMismatchedModelIsBadInput() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let m = try NetworkGradientTests.makeModel(classes: 2, threads: 1)
+        let m = try SmallModel.make(classes: 2, threads: 1)
         let file = try HDF5File.create(path)
         try m.save(to: file)
         // A parameter buffer of the wrong size.
@@ -67,5 +68,29 @@ final class ModelFileTests: XCTestCase {
                 XCTAssertTrue(message.contains(path), message)
             }
         }
+    }
+}
+
+/// A two-block model with non-trivial biases and BatchNorm parameters, and deterministic data for it.
+enum SmallModel {
+    static let architecture = YOPOArchitecture(blocks: 2, firstWidth: 3, widthStep: 2, featureSize: 4, boxVoxels: 7)
+
+    static func make(classes: Int, threads: Int) throws -> YOPOModel {
+        let m = try YOPOModel(architecture: architecture, classes: classes, seed: 3, threads: threads)
+        for s in m.layout.parameters where !s.name.hasSuffix("/kernel") {
+            let shift: Float = s.name.hasSuffix("/gamma") ? 1 : 0
+            m.parameters.view(s).update(from: normal(s.count, seed: 100, index: s.offset).map { 0.25 * $0 + shift })
+        }
+        return m
+    }
+
+    static func normal(_ count: Int, seed: UInt64, index: Int = 0) -> [Float] {
+        var s = RandomStream(seed: seed, key: RandomKey(.test, item: index))
+        return (0..<count).map { _ in Float(s.normal()) }
+    }
+
+    /// Smoothed one-hot targets (B, K).
+    static func targets(labels: [Int], classes k: Int, smoothing alpha: Float) -> [Float] {
+        smoothedTargets(labels: labels.map { Int32($0) }, classes: k, alpha: Double(alpha))
     }
 }
