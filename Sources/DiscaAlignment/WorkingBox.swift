@@ -20,18 +20,10 @@ public struct WorkingBox: Sendable {
         let wedge = MissingWedge(maxTiltDegrees: o.tiltDegrees)
         let cutoff = 0.5 * o.lowPassFraction
         var f = [Double](repeating: 0, count: n * n * n), l = f
-        for z in 0..<n {
-            let kz = FFT3D.signedFrequency(z, n)
-            for y in 0..<n {
-                let ky = FFT3D.signedFrequency(y, n)
-                for x in 0..<n {
-                    let kx = FFT3D.signedFrequency(x, n)
-                    let g = LowPass.raisedCosine((kz * kz + ky * ky + kx * kx).squareRoot(), cutoff: cutoff, edge: 0.3)
-                    let i = (z * n + y) * n + x
-                    l[i] = g
-                    f[i] = wedge.keeps(kz: kz, ky: ky, kx: kx) ? g : 0
-                }
-            }
+        FFT3D.forEachFrequency(depth: n, height: n, width: n) { i, kz, ky, kx in
+            let g = LowPass.raisedCosine((kz * kz + ky * ky + kx * kx).squareRoot(), cutoff: cutoff, edge: 0.3)
+            l[i] = g
+            f[i] = wedge.keeps(kz: kz, ky: ky, kx: kx) ? g : 0
         }
         fourierFilter = f
         lowPass = l

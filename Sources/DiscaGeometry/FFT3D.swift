@@ -26,6 +26,24 @@ public final class FFT3D: @unchecked Sendable {
         Double(k <= n / 2 ? k : k - n) / Double(n)
     }
 
+    /// Calls body(i, kz, ky, kx) for every voxel i of a (depth, height, width) FFT grid in index order, with its
+    /// signed frequencies in cycles per voxel (`signedFrequency`).
+    @inline(__always)
+    public static func forEachFrequency(depth: Int, height: Int, width: Int,
+                                        _ body: (Int, Double, Double, Double) -> Void) {
+        var i = 0
+        for z in 0..<depth {
+            let kz = signedFrequency(z, depth)
+            for y in 0..<height {
+                let ky = signedFrequency(y, height)
+                for x in 0..<width {
+                    body(i, kz, ky, signedFrequency(x, width))
+                    i += 1
+                }
+            }
+        }
+    }
+
     public func forward(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
         pass(re, im, inverse: false)
     }

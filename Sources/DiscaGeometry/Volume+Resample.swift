@@ -20,17 +20,9 @@ extension Volume {
     /// real part of the result.
     public func filtered(_ filter: (Double) -> Double) -> Volume {
         var (re, im) = fourierTransform()
-        for z in 0..<depth {
-            let kz = FFT3D.signedFrequency(z, depth)
-            for y in 0..<height {
-                let ky = FFT3D.signedFrequency(y, height)
-                for x in 0..<width {
-                    let kx = FFT3D.signedFrequency(x, width)
-                    let g = filter((kz * kz + ky * ky + kx * kx).squareRoot())
-                    let i = index(z, y, x)
-                    re[i] *= g; im[i] *= g
-                }
-            }
+        FFT3D.forEachFrequency(depth: depth, height: height, width: width) { i, kz, ky, kx in
+            let g = filter((kz * kz + ky * ky + kx * kx).squareRoot())
+            re[i] *= g; im[i] *= g
         }
         return Volume.inverseFourierTransform(re, im, depth: depth, height: height, width: width)
     }

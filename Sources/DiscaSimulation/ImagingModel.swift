@@ -64,19 +64,11 @@ public final class ImagingModel: @unchecked Sendable {
         fft = FFT3D(cube: n)
         let wedge = MissingWedge(maxTiltDegrees: parameters.tiltDegrees).mask(cube: n)
         var signal = [Double](repeating: 0, count: n * n * n), noise = signal
-        for z in 0..<n {
-            let kz = FFT3D.signedFrequency(z, n)
-            for y in 0..<n {
-                let ky = FFT3D.signedFrequency(y, n)
-                for x in 0..<n {
-                    let kx = FFT3D.signedFrequency(x, n)
-                    let i = (z * n + y) * n + x
-                    let k = (kz * kz + ky * ky + kx * kx).squareRoot() / parameters.voxelSizeAngstrom   // 1/angstrom
-                    let ctf = parameters.applyCTF ? parameters.ctf.value(k) : 1
-                    noise[i] = Double(wedge[i])
-                    signal[i] = Double(wedge[i]) * ctf
-                }
-            }
+        FFT3D.forEachFrequency(depth: n, height: n, width: n) { i, kz, ky, kx in
+            let k = (kz * kz + ky * ky + kx * kx).squareRoot() / parameters.voxelSizeAngstrom   // 1/angstrom
+            let ctf = parameters.applyCTF ? parameters.ctf.value(k) : 1
+            noise[i] = Double(wedge[i])
+            signal[i] = Double(wedge[i]) * ctf
         }
         signalFilter = signal
         noiseFilter = noise
