@@ -103,10 +103,17 @@ extension Trainer {
             "changed_fraction": changed.map { $0 as Any } ?? NSNull(),
             "cluster_sizes": sizes.map { Int($0) }, "learning_rate": learningRate, "smoothing": smoothing,
             "used_warm_start": selection.usedWarmStart,
+            "candidate_k": selection.candidates.map { $0.components },
+            "candidate_bic": selection.candidates.map { $0.bic },
         ])
         let changedText = changed.map { String(format: "%.4f", $0) } ?? "-"
-        say(String(format: "iteration %d: K %d, BIC %.1f, DDBI %.4f%@, changed %@, sizes %@", i, k, selection.bic,
-                   ddbi, state.bestIteration == i ? " (best)" : "", changedText,
+        // A choice at the edge of the candidates may mean the best K lies outside them.
+        let fitted = selection.candidates.map { $0.components }
+        let edge = selection.fittedComponents == fitted.max() && fitted.count > 1
+            ? " (at the largest candidate K: more clusters may be there)"
+            : selection.fittedComponents == fitted.min() && fitted.count > 1 ? " (at the smallest candidate K)" : ""
+        say(String(format: "iteration %d: K %d%@, BIC %.1f, DDBI %.4f%@, changed %@, sizes %@", i, k, edge,
+                   selection.bic, ddbi, state.bestIteration == i ? " (best)" : "", changedText,
                    sizes.map { String($0) }.joined(separator: "/")))
         reported = try gatherLabels(newLabels, total: n, comm: comm)
         if converged { say("converged: more than \(config.loop.convergenceFraction * 100)% of labels unchanged") }

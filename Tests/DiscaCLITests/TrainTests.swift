@@ -78,6 +78,14 @@ final class TrainTests: XCTestCase {
             .map { $0["ddbi"] as! Double }
         XCTAssertEqual(ddbis.firstIndex(of: ddbis.min()!), best, "result is the lowest-DDBI iteration")
         XCTAssertEqual(try f.doubleAttribute("ddbi"), ddbis.min()!, accuracy: 1e-12)
+        // Every candidate K's BIC is in the history; the chosen one is the lowest.
+        for line in history {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            XCTAssertEqual(object["candidate_k"] as? [Int], [2, 3, 4])
+            let bics = object["candidate_bic"] as! [Double]
+            XCTAssertEqual(bics.count, 3)
+            XCTAssertEqual(bics.min()!, object["bic"] as! Double, accuracy: 1e-9 * abs(bics.min()!))
+        }
         XCTAssert(try String(contentsOfFile: out + "/config.toml", encoding: .utf8).contains("blocks = 2"))
         let samples = try HDF5File.open(out + "/samples.h5")
         XCTAssertEqual(try samples.members(of: "/").filter { $0.hasPrefix("iteration_") }.count, 3)
