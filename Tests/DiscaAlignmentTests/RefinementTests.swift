@@ -46,14 +46,14 @@ final class RefinementTests: XCTestCase {
         }
         XCTAssertEqual(runs[0], runs[1])
         let found = runs[0]
-        // Every found class is pure and every structure sits in one class.
+        // Three classes, and at least 90% of every structure in one of them.
         var table = [[Int]: Int]()
         for (f, t) in zip(found, truth) { table[[Int(f), Int(t)], default: 0] += 1 }
         let foundClasses = Set(found).count
         XCTAssertEqual(foundClasses, classes, "table \(table)")
         for t in 0..<classes {
             let counts = (0..<foundClasses).map { table[[$0, t]] ?? 0 }
-            XCTAssertGreaterThanOrEqual(counts.max()!, perClass - 2, "structure \(t): \(counts)")
+            XCTAssertGreaterThanOrEqual(counts.max()!, perClass * 9 / 10, "structure \(t): \(counts)")
         }
     }
 }
