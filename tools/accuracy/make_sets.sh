@@ -22,7 +22,7 @@ root="$(cd "$here/../.." && pwd)"
 [[ $# -eq 1 ]] || { sed -n '2,4p' "$0" >&2; exit 2; }
 out="$1"
 disca="${DISCA:-$root/.build/release/disca}"
-maps="${STRUCTURES:-/work/shared/data/structures}"
+maps="${STRUCTURES:-$root/../shared/data/structures}"   # the shared folder beside the repository
 [[ -x "$disca" ]] || { echo "make_sets: no disca binary at $disca (build it: swift build -c release)" >&2; exit 1; }
 [[ -d "$maps" ]] || { echo "make_sets: no structures folder $maps" >&2; exit 1; }
 mkdir -p "$out/maps"

@@ -23,7 +23,8 @@ import mrcfile
 import numpy as np
 from scipy import ndimage
 
-DEFAULT_STRUCTURES = "/work/shared/data/structures"
+# The shared folder beside the repository (../shared/data/structures from the repository root).
+DEFAULT_STRUCTURES = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "structures"))
 
 
 def two_means(x, w, seed=0, starts=10):
