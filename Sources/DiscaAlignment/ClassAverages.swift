@@ -18,25 +18,28 @@ public struct ClassAverages: Sendable {
         voxels = v
         var s = [Double](repeating: 0, count: k * 2 * v)
         var c = [Int64](repeating: 0, count: k)
-        // Back-rotation runs on threads into per-thread partial sums; the order of the final sum is fixed.
+        // Back-rotation runs on threads, each into its own slice of one buffer of partial sums (no shared array
+        // is written from two threads); the slices are then added in a fixed order.
         let t = max(1, min(threads, n))
-        var partial = [[Double]](repeating: [], count: t)
-        concurrentPerform(t, threads: t) { w in
-            var mine = [Double](repeating: 0, count: k * 2 * v)
-            var i = w
-            while i < n {
-                let l = Int(labels[i])
-                if l >= 0 {
-                    let h = (firstRow + i) & 1
-                    let x = align?(i) ?? Array(particles[(i * v)..<((i + 1) * v)])
-                    let base = (l * 2 + h) * v
-                    for j in 0..<v { mine[base + j] += Double(x[j]) }
+        let size = k * 2 * v
+        var partial = [Double](repeating: 0, count: t * size)
+        partial.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            concurrentPerform(t, threads: t) { w in
+                let mine = base + w * size
+                var i = w
+                while i < n {
+                    let l = Int(labels[i])
+                    if l >= 0 {
+                        let x = align?(i) ?? Array(particles[(i * v)..<((i + 1) * v)])
+                        let out = mine + (l * 2 + ((firstRow + i) & 1)) * v
+                        for j in 0..<v { out[j] += Double(x[j]) }
+                    }
+                    i += t
                 }
-                i += t
             }
-            partial[w] = mine
         }
-        for p in partial where !p.isEmpty { for j in s.indices { s[j] += p[j] } }
+        for w in 0..<t { for j in 0..<size { s[j] += partial[w * size + j] } }
         for l in labels where l >= 0 { c[Int(l)] += 1 }
         try comm.allreduce(&s, .sum)
         try comm.allreduce(&c, .sum)

@@ -57,3 +57,21 @@ final class RefinementTests: XCTestCase {
         }
     }
 }
+
+final class ClassAveragesTests: XCTestCase {
+    /// Sums per class and half are the plain sums of the members, whatever the number of threads.
+    func testSumsMatchAPlainSumOnOneAndThreeThreads() throws {
+        let n = 17, v = 8, k = 3
+        var s = RandomStream(seed: 2, key: RandomKey(.test))
+        let particles = (0..<(n * v)).map { _ in Float(s.normal()) }
+        let labels = (0..<n).map { Int32($0 % k) }
+        var plain = [Double](repeating: 0, count: k * 2 * v)
+        for i in 0..<n { for j in 0..<v { plain[(Int(labels[i]) * 2 + ((5 + i) & 1)) * v + j] += Double(particles[i * v + j]) } }
+        for threads in [1, 3] {
+            let a = try ClassAverages(particles: particles, count: n, firstRow: 5, labels: labels, classes: k, voxels: v,
+                                      threads: threads, align: nil, comm: SingleProcessCommunicator())
+            for j in plain.indices { XCTAssertEqual(a.sums[j], plain[j], accuracy: 1e-9) }
+            XCTAssertEqual(a.counts, [6, 6, 5])
+        }
+    }
+}
