@@ -46,6 +46,11 @@ let package = Package(
         // MARK: - Multi-reference alignment: class averages, poses, reassignment, merging
         .target(name: "DiscaAlignment", dependencies: ["DiscaCore", "DiscaGeometry", "DiscaNumerics"]),
 
+        // MARK: - Tomograms: simulated tomograms, picking, extraction, export to STAR, class maps, re-embedding
+        .target(name: "DiscaTomography",
+                dependencies: ["DiscaCore", "DiscaIO", "DiscaGeometry", "DiscaNumerics", "DiscaSimulation",
+                               "DiscaAlignment"]),
+
         // MARK: - The distributed EM loop
         .target(name: "DiscaTraining",
                 dependencies: ["DiscaCore", "DiscaMPI", "DiscaIO", "DiscaNumerics", "DiscaNetwork", "DiscaStats",
@@ -55,12 +60,14 @@ let package = Package(
         .executableTarget(name: "disca",
                           dependencies: ["DiscaCore", "DiscaMPI", "DiscaIO", "DiscaNumerics", "DiscaNetwork",
                                          "DiscaStats", "DiscaGeometry", "DiscaAlignment", "DiscaSimulation", "DiscaTraining",
+                                         "DiscaTomography",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["DiscaCore", "DiscaIO"], path: "Sources/_TestSupport"),
         .testTarget(name: "DiscaCoreTests", dependencies: ["DiscaCore", "_TestSupport"]),
-        .testTarget(name: "DiscaIOTests", dependencies: ["DiscaIO", "DiscaMPI", "_TestSupport"]),
+        .testTarget(name: "DiscaIOTests", dependencies: ["DiscaIO", "DiscaMPI", "_TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "DiscaNetworkTests", dependencies: ["DiscaNetwork", "_TestSupport"]),
         .testTarget(name: "DiscaStatsTests", dependencies: ["DiscaStats", "DiscaNumerics", "_TestSupport"],
                     exclude: ["Fixtures"]),
@@ -69,6 +76,8 @@ let package = Package(
         .testTarget(name: "DiscaSimulationTests", dependencies: ["DiscaSimulation", "DiscaGeometry", "DiscaIO", "_TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DiscaTrainingTests", dependencies: ["DiscaTraining", "DiscaNetwork", "DiscaIO", "_TestSupport"]),
+        .testTarget(name: "DiscaTomographyTests",
+                    dependencies: ["DiscaTomography", "DiscaIO", "DiscaGeometry", "DiscaSimulation", "_TestSupport"]),
         .testTarget(name: "DiscaCLITests", dependencies: ["_TestSupport"]),
     ],
     // Swift 5 language mode: the numerical code shares buffers across threads deliberately; Sendable checking
