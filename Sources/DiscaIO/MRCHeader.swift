@@ -7,9 +7,12 @@
 public struct MRCHeader: Equatable, Sendable {
     /// Words 1-3: columns, rows, sections (storage order).
     public var nx: Int32 = 0, ny: Int32 = 0, nz: Int32 = 0
-    /// Word 4: data type (0 int8, 1 int16, 2 float32, 6 uint16 are read here; only 2 is written).
+    /// Word 4: data type (0 int8, 1 int16, 2 float32, 6 uint16, 12 float16 are read here; 0 and 2 are written).
     public var mode: Int32 = 2
-    /// Words 5-7: index of the first column, row, section in the unit cell.
+    /// Words 5-7 (NXSTART, NYSTART, NZSTART, also called NCSTART, NRSTART, NSSTART): the grid index, in the unit
+    /// cell, of the first stored column, row and section. They follow the storage axes, so with permuted
+    /// `mapc`/`mapr`/`maps` they are permuted too (MRC2014 update 20141); `MRCMap.startIndex` gives them per
+    /// spatial axis.
     public var nxstart: Int32 = 0, nystart: Int32 = 0, nzstart: Int32 = 0
     /// Words 8-10: sampling intervals of the unit cell along X, Y, Z.
     public var mx: Int32 = 0, my: Int32 = 0, mz: Int32 = 0
@@ -27,9 +30,11 @@ public struct MRCHeader: Equatable, Sendable {
     public var nsymbt: Int32 = 0
     /// Words 25-49: 100 bytes of extra space; bytes 105-108 (words 27) hold EXTTYP, bytes 109-112 (word 28) NVERSION.
     public var extra: [UInt8] = [UInt8](repeating: 0, count: 100)
-    /// Words 50-52: origin in angstrom (X, Y, Z).
+    /// Words 50-52 (ORIGIN): for image modes, the real-space position in angstrom along X, Y, Z of this grid's
+    /// first voxel, as for a subvolume cut from a larger volume (MRC2014 table note 10); for transforms (modes 3,
+    /// 4) a phase origin in pixels. See `MRCMap.gridOriginAngstrom` for how disca combines it with NXSTART.
     public var originX: Float = 0, originY: Float = 0, originZ: Float = 0
-    /// Word 53: the characters 'MAP '.
+    /// Word 53: the characters 'MAP ' (bytes 209-212); the reader requires the first three, as mrcfile does.
     public var map: [UInt8] = Array("MAP ".utf8)
     /// Word 54: machine stamp (0x44 0x44 0 0 little-endian, 0x11 0x11 0 0 big-endian).
     public var machst: [UInt8] = [0x44, 0x44, 0, 0]
@@ -50,10 +55,29 @@ public struct MRCHeader: Equatable, Sendable {
     public static func bytesPerVoxel(mode: Int32) -> Int? {
         switch mode {
         case 0: return 1
-        case 1, 6: return 2
+        case 1, 6, 12: return 2
         case 2: return 4
         default: return nil
         }
+    }
+
+    /// The supported modes, as error messages list them.
+    static let supportedModes = "0 int8, 1 int16, 2 float32, 6 uint16, 12 float16"
+
+    /// A header for a volume stored columns = X, rows = Y, sections = Z, of `shape` voxels along X, Y, Z, with the
+    /// cell `shape * voxelSizeAngstrom` so that readers recover the voxel size as cell / grid. Statistics are zero.
+    static func volume(shape: (x: Int, y: Int, z: Int), voxelSizeAngstrom: Double, mode: MRCWriteMode,
+                       originAngstrom: (x: Double, y: Double, z: Double), labels: [String]) -> MRCHeader {
+        var h = MRCHeader()
+        h.nx = Int32(clamping: shape.x); h.ny = Int32(clamping: shape.y); h.nz = Int32(clamping: shape.z)
+        h.mode = mode.rawValue
+        h.mx = h.nx; h.my = h.ny; h.mz = h.nz
+        h.cellaX = Float(Double(shape.x) * voxelSizeAngstrom)
+        h.cellaY = Float(Double(shape.y) * voxelSizeAngstrom)
+        h.cellaZ = Float(Double(shape.z) * voxelSizeAngstrom)
+        h.originX = Float(originAngstrom.x); h.originY = Float(originAngstrom.y); h.originZ = Float(originAngstrom.z)
+        h.labels = labels
+        return h
     }
 
     /// EXTTYP (4 characters in word 27), for example "FEI1"; empty when unset.

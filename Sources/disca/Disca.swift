@@ -16,7 +16,9 @@ struct Disca: ParsableCommand {
             """,
         version: "disca \(version)",
         subcommands: [SimulateCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self,
-                      ClusterCommand.self, RefineCommand.self, BenchCommand.self, ReportCommand.self, SelftestCommand.self]
+                      ClusterCommand.self, RefineCommand.self, BenchCommand.self, ReportCommand.self, SelftestCommand.self,
+                      SimulateTomogramCommand.self, PickCommand.self, ExtractCommand.self, ExportCommand.self,
+                      AverageCommand.self, EmbedCommand.self, EvaluatePicksCommand.self]
     )
 }
 

@@ -175,8 +175,3 @@ struct SimulateCommand: Verb {
 
 /// `value` with `digits` decimals.
 private func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-
-/// The error `body` throws, or nil.
-private func catching(_ body: () throws -> Void) -> Error? {
-    do { try body(); return nil } catch { return error }
-}
