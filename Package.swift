@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "DiscaTrainingTests", dependencies: ["DiscaTraining", "DiscaNetwork", "DiscaIO", "_TestSupport"]),
         .testTarget(name: "DiscaTomographyTests",
                     dependencies: ["DiscaTomography", "DiscaIO", "DiscaGeometry", "DiscaSimulation", "_TestSupport"]),
-        .testTarget(name: "DiscaCLITests", dependencies: ["_TestSupport"]),
+        .testTarget(name: "DiscaCLITests", dependencies: ["_TestSupport", "DiscaIO", "DiscaCore"]),
     ],
     // Swift 5 language mode: the numerical code shares buffers across threads deliberately; Sendable checking
     // would add noise without catching real races here (MPI is funneled through the main thread).

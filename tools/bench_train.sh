@@ -27,7 +27,7 @@ print(f"train {sys.argv[3]}: ranks {sys.argv[2]}: iteration 0 (features + mixtur
       f"{first['subtomograms_per_second']:.1f} subtomograms/s")
 PY
 done
-out=$(mpirun -np 2 --oversubscribe "$disca" predict --model "$work/run2" --input "$work/set.h5" --output "$work/pred.h5")
+out=$(mpirun -np 2 --oversubscribe "$disca" predict --model "$work/run2" --input "$work/set.h5" --output "$work/pred.h5" --force)
 echo "predict $config: ranks 2: $(echo "$out" | grep predicted)"
 
 for n in 10000 100000; do

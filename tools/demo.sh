@@ -22,7 +22,7 @@ step() {
   return 0
 }
 
-step simulate "$disca" simulate --output "$work/demo.h5" --per-class 100 --box 24 --snr 0.1 --tilt 60 --seed 1 \
+step simulate "$disca" simulate --output "$work/demo.h5" --per-class 100 --box 24 --snr 0.1 --tilt 60 --seed 1 --force \
   --montage "$work/montage.png" || true
 if [ -f "$work/demo.h5" ]; then
   step train mpirun -np 2 "$disca" train --input "$work/demo.h5" --output "$work/run" --config configs/demo.toml \

@@ -18,6 +18,16 @@ public struct CheckpointFiles: Sendable {
     /// In the order resume tries them.
     public func candidates() -> [String] { [currentPath, temporaryPath, previousPath] }
 
+    /// Whether one of the candidates is a whole checkpoint (opened serially by the calling rank alone and closed; a
+    /// file that does not open, or lacks `complete = 1`, is not).
+    public func hasWholeCandidate() -> Bool {
+        candidates().contains { path in
+            guard FileManager.default.fileExists(atPath: path), let f = try? HDF5File.open(path) else { return false }
+            defer { try? f.close() }
+            return f.hasAttribute("complete") && (try? f.intAttribute("complete")) == 1
+        }
+    }
+
     /// Creates the temporary checkpoint file (collective).
     public func beginWrite(comm: Communicator) throws -> HDF5File {
         if comm.rank == 0 { try? FileManager.default.removeItem(atPath: temporaryPath) }

@@ -20,34 +20,59 @@ public struct RunDirectory: Sendable {
     static let runFiles = ["checkpoint.h5", "checkpoint.previous.h5", "checkpoint.h5.tmp", "result.h5", "model.h5",
                            "history.jsonl", "samples.h5", "config.toml"]
 
-    /// Checks and creates the directory: a new run refuses a directory holding a run unless `force` (which removes
-    /// the old run's files and nothing else); `resume` requires a checkpoint.
-    public func prepare(resume: Bool, force: Bool, comm: Communicator) throws {
-        try comm.collectively {
-            guard comm.rank == 0 else { return }
+    /// What `prepare` found: the lock (rank 0 only) and whether the run continues from a checkpoint.
+    public struct Prepared {
+        public let lock: RunLock?
+        /// False for a new run, and for `--resume` in a directory whose run never wrote a whole checkpoint (it starts
+        /// again from the beginning, which is what a requeued job needs).
+        public let fromCheckpoint: Bool
+    }
+
+    /// Checks and creates the directory and takes its lock (rank 0): a second run in a directory whose lock is held
+    /// exits with the holder named; a new run refuses a directory holding a run unless `force` (which removes the old
+    /// run's files and nothing else); `resume` continues from a checkpoint, or starts afresh (and says so) when the
+    /// run was stopped before its first whole checkpoint.
+    public func prepare(resume: Bool, force: Bool, comm: Communicator, say: (String) -> Void = { _ in }) throws -> Prepared {
+        let local = try comm.collectively { () -> (RunLock?, Bool) in
+            guard comm.rank == 0 else { return (nil, false) }
             let fm = FileManager.default
             var isDir: ObjCBool = false
             let exists = fm.fileExists(atPath: path, isDirectory: &isDir)
             if exists && !isDir.boolValue { throw DiscaError.badInput("\(path): exists and is not a directory") }
-            if resume {
-                guard exists, CheckpointFiles(directory: self).candidates().contains(where: { fm.fileExists(atPath: $0) }) else {
-                    throw DiscaError.badInput("\(path): no checkpoint to resume from (start a new run without --resume)")
-                }
-                return
-            }
-            let held = exists ? Self.runFiles.filter { fm.fileExists(atPath: file($0)) } : []
-            if !held.isEmpty {
-                guard force else {
-                    throw DiscaError.badInput("\(path): holds a run (\(held.joined(separator: ", "))); use --resume to continue it or --force to replace it")
-                }
-                for name in held { try fm.removeItem(atPath: file(name)) }
+            if resume && !exists {
+                throw DiscaError.badInput("\(path): no run to resume (start a new run without --resume)")
             }
             do {
                 try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
                 throw DiscaError.badInput("\(path): cannot create run directory (\(error.localizedDescription))")
             }
+            // The lock comes first: nothing is checked or removed while another run may be writing here.
+            let lock = try RunLock.take(directory: path)
+            let held = Self.runFiles.filter { fm.fileExists(atPath: file($0)) }
+            if resume {
+                if CheckpointFiles(directory: self).hasWholeCandidate() {
+                    return (lock, true)
+                }
+                guard !held.isEmpty else {
+                    throw DiscaError.badInput("\(path): no run to resume (start a new run without --resume)")
+                }
+                for name in held { try fm.removeItem(atPath: file(name)) }
+                return (lock, false)
+            }
+            if !held.isEmpty {
+                guard force else {
+                    throw DiscaError.badInput("\(path): holds a run (\(held.joined(separator: ", "))); use --resume to continue it or --force to replace it")
+                }
+                for name in held { try fm.removeItem(atPath: file(name)) }
+            }
+            return (lock, false)
         }
+        let fromCheckpoint = try comm.broadcast(local.1 ? 1.0 : 0.0) > 0.5
+        if resume && !fromCheckpoint {
+            say("\(path): the run was stopped before its first whole checkpoint; starting it again from the beginning")
+        }
+        return Prepared(lock: local.0, fromCheckpoint: fromCheckpoint)
     }
 
     /// Writes config.toml (effective configuration with version, time and command line) atomically.

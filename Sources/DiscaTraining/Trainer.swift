@@ -55,6 +55,8 @@ public final class Trainer {
     var seed: UInt64 { UInt64(bitPattern: Int64(config.loop.seed)) }
     var stepsRun = 0
     var lastCheckpoint = Date()
+    /// The lock on the run directory (rank 0), held until the process exits.
+    var runLock: RunLock?
 
     public init(options: TrainOptions, comm: Communicator, stop: StopRequest) throws {
         self.comm = comm
@@ -83,9 +85,10 @@ public final class Trainer {
 
     /// Runs (or resumes) the loop to the end. Throws `CollectiveError(.stoppedAfterCheckpoint)` when stopped.
     public func run() throws -> TrainOutcome {
-        try runDirectory.prepare(resume: options.resume, force: options.force, comm: comm)
+        let prepared = try runDirectory.prepare(resume: options.resume, force: options.force, comm: comm, say: say)
+        runLock = prepared.lock
         try source.validateFinite(comm: comm, blockRows: config.input.readRows)
-        if options.resume {
+        if prepared.fromCheckpoint {
             try restoreCheckpoint()
             say("resuming \(runDirectory.path) at iteration \(state.iteration)" + (state.training ? ", step \(state.step)" : ""))
         } else {

@@ -135,6 +135,8 @@ struct ExtractCommand: Verb {
             try FileManager.default.moveItem(atPath: temporary, toPath: output)
         } : nil
         try comm.agree(renamed)
+        let rss = try comm.peakResidentMegabytesPerRank()
+        context.say("peak RSS per rank (MB): \(rss.map(String.init).joined(separator: " "))")
         context.say(String(format: "extract: wrote %@: %d subtomograms of %d^3 at %.3g A/voxel in %.1f s", output, n, d,
                            descriptions[0].voxelSizeAngstrom * Double(bin), Date().timeIntervalSince(start)))
     }

@@ -92,6 +92,8 @@ struct PickCommand: Verb {
         for t in tomograms.indices {
             context.say("pick: \(tomograms[t]): \(Int(counts[t])) picks")
         }
+        let rss = try comm.peakResidentMegabytesPerRank()
+        context.say("peak RSS per rank (MB): \(rss.map(String.init).joined(separator: " "))")
         context.say(String(format: "pick: wrote %@ (%d picks from %d tomograms) in %.1f s", output, offsets.last!,
                            tomograms.count, Date().timeIntervalSince(start)))
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiscaCore
 import DiscaTraining
+import Foundation
 
 struct PredictCommand: Verb {
     static let configuration = CommandConfiguration(
@@ -14,8 +15,11 @@ struct PredictCommand: Verb {
     @Option(help: "Dataset of subtomograms in the input.") var dataset: String = "/subtomograms"
     @Option(help: "Subtomograms per read.") var readRows: Int = 256
     @Flag(help: "Leave /features out of the output (smaller files).") var noFeatures = false
+    @Flag(help: "Replace an existing output.") var force = false
 
     func execute(_ context: RunContext) throws {
+        let modelFiles = [model, (model as NSString).appendingPathComponent("model.h5")]
+        try context.comm.collectively { try OutputGuard.check(outputs: [output], inputs: [input] + modelFiles, force: force) }
         let result = try Predictor(runDirectory: model, comm: context.comm)
             .run(input: input, dataset: dataset, output: output, readRows: max(1, readRows), progressSeconds: 10,
                  includeFeatures: !noFeatures)

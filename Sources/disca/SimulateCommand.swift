@@ -22,7 +22,7 @@ struct SimulateCommand: Verb {
             class in a seeded random order. Built-in phantoms: \(Phantom.all.map(\.name).joined(separator: ", ")).
             """)
 
-    @Option(help: "Output HDF5 file (/subtomograms, /labels_true); an existing file is replaced.") var output: String
+    @Option(help: "Output HDF5 file (/subtomograms, /labels_true).") var output: String
     @Option(parsing: .upToNextOption, help: "Density maps (MRC), one class per map; default: built-in phantoms.")
     var structures: [String] = []
     @Option(help: "Built-in phantoms, comma-separated (default: ring,barrel,dumbbell,rod,tetrahedron).")
@@ -44,6 +44,7 @@ struct SimulateCommand: Verb {
     @Option(help: "Threads per rank for simulating.") var threads: Int = 1
     @Option(help: "Write a PNG montage of central xy and xz slices, one row per class.") var montage: String?
     @Option(help: "Subtomograms per class in the montage.") var montagePerClass: Int = 6
+    @Flag(help: "Replace existing outputs.") var force = false
 
     func validate() throws {
         if perClass < 1 { throw ValidationError("--per-class must be at least 1 (got \(perClass))") }
@@ -82,6 +83,9 @@ struct SimulateCommand: Verb {
     func execute(_ context: RunContext) throws {
         let comm = context.comm
         let start = Date()
+        try comm.collectively {
+            try OutputGuard.check(outputs: [output] + (montage.map { [$0] } ?? []), inputs: structures, force: force)
+        }
         let sources: [ClassSource] = try comm.collectively {
             structures.isEmpty ? try phantomList().map { .phantom($0) } : try structures.map { try ClassSource.mrc($0) }
         }
@@ -103,7 +107,7 @@ struct SimulateCommand: Verb {
         context.say("simulate: \(sources.count) classes (\(simulator.classNames.joined(separator: ", "))) x \(perClass) = "
                     + "\(n) subtomograms of \(d)^3 at \(fixed(parameters.voxelSizeAngstrom, 3)) A/voxel, SNR \(snr), "
                     + "tilt +-\(tilt), \(ctfText); \(comm.size) ranks x \(threads) threads")
-        if FileManager.default.fileExists(atPath: output) { context.say("simulate: replacing \(output)") }
+        if FileManager.default.fileExists(atPath: output) { context.say("simulate: replacing \(output) (--force)") }
         try comm.barrier()   // every rank has checked for the old file before it is truncated
 
         let file = try HDF5File.create(output, comm: comm)

@@ -292,7 +292,7 @@ final class TrainTests: XCTestCase {
             (["--input", three, "--set", "input.dataset=/small"], "too small for network.blocks = 2"),
             (["--input", Self.dataset, "--set", "network.widht=3"], "unknown key network.widht"),
             (["--input", Self.dataset, "--output", existing], "holds a run"),
-            (["--input", Self.dataset, "--output", runDir("never"), "--resume"], "no checkpoint to resume from"),
+            (["--input", Self.dataset, "--output", runDir("never"), "--resume"], "no run to resume"),
             (["--input", Self.dataset, "--output", existing, "--resume", "--set", "network.blocks=1"],
              "configuration differs from the checkpoint's: network.blocks 2 -> 1"),
             (["--input", nan, "--output", existing, "--resume"], "row 5 contains NaN"),

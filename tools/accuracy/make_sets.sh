@@ -46,7 +46,7 @@ simulate_set() {
   local start=$SECONDS
   # Write to a temporary name first so that an interrupted run leaves no file that looks finished.
   "$disca" simulate --structures "${files[@]}" --voxel-size 15 --box 24 --per-class "$per_class" --snr "$snr" \
-    --seed "$seed" --output "$target.part" 2>&1 | { grep -v '%' || true; } | sed -e 's/^/  /' -e 's/\.part:/:/'
+    --seed "$seed" --output "$target.part" --force 2>&1 | { grep -v '%' || true; } | sed -e 's/^/  /' -e 's/\.part:/:/'
   mv "$target.part" "$target"
   echo "make_sets: made $target ($* ; seed $seed; $((SECONDS - start)) s)"
 }
