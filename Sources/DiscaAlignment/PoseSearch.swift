@@ -10,6 +10,10 @@ public struct PoseMatch: Sendable, Equatable {
     public var score: Float = -.infinity
     public var rotation: Int32 = -1
     public var shift: Int32 = -1
+
+    /// No match yet (score -inf).
+    public init() {}
+    init(score: Float, rotation: Int32, shift: Int32) { self.score = score; self.rotation = rotation; self.shift = shift }
 }
 
 /// Exhaustive search of every (class, rotation, shift) for every local subtomogram: templates are built in blocks

@@ -23,8 +23,9 @@ public struct RandomPurpose: RawRepresentable, Hashable, Sendable {
     public static let headShuffle = RandomPurpose(rawValue: 12)
     /// The split of each class into sub-classes before multi-reference alignment (item: the global row).
     public static let refinementSplit = RandomPurpose(rawValue: 13)
-    /// Where particles sit in a simulated tomogram and how they are turned (iteration 0: placement order and
-    /// positions; iteration 1, item i: the pose of particle i; iteration 2: the noise, item = z section).
+    /// Where particles sit in a simulated tomogram and how they are turned (iteration 0: the order of the class
+    /// slots; iteration 1, item i: the rotation, then the tried positions, of the i-th slot in placement order;
+    /// iteration 2: the noise, item = z section).
     public static let tomogramSimulation = RandomPurpose(rawValue: 14)
 }
 

@@ -48,14 +48,23 @@ public struct ClassMaps {
                                      voxels: b * b * b, threads: threads, align: nil, comm: comm)
         for round in 0..<rounds {
             let references = sums.references(workingBox).map { Volume(depth: b, height: b, width: b, data: $0) }
-            let matches = search.search(particles: small, count: n, references: references)
+            // Each member is matched to its own class's reference only: one search per class on its members.
+            var matches = [PoseMatch](repeating: PoseMatch(), count: n)
+            let w = b * b * b
+            for c in 0..<k {
+                let members = (0..<n).filter { Int(labels[$0]) == c }
+                guard !members.isEmpty else { continue }
+                var mine = [Float](repeating: 0, count: members.count * w)
+                for (j, i) in members.enumerated() { mine.replaceSubrange((j * w)..<((j + 1) * w), with: small[(i * w)..<((i + 1) * w)]) }
+                let found = search.search(particles: mine, count: members.count, references: [references[c]])
+                for (j, i) in members.enumerated() { matches[i] = found[j] }
+            }
             sums = try ClassAverages(particles: small, count: n, firstRow: firstRow, labels: labels, classes: k,
-                                     voxels: b * b * b, threads: threads, align: { i in
-                                         search.aligned(Array(small[(i * b * b * b)..<((i + 1) * b * b * b)]),
-                                                        match: matches[i * k + Int(labels[i])])
+                                     voxels: w, threads: threads, align: { i in
+                                         search.aligned(Array(small[(i * w)..<((i + 1) * w)]), match: matches[i])
                                      }, comm: comm)
             var score = 0.0
-            for i in 0..<n { score += Double(matches[i * k + Int(labels[i])].score) }
+            for i in 0..<n { score += Double(matches[i].score) }
             let total = try comm.allreduce(score, .sum)
             log("average: alignment round \(round + 1)/\(rounds): mean score \(String(format: "%.4f", total / Double(max(1, counts.reduce(0, +)))))")
         }

@@ -21,8 +21,9 @@ public struct ExtractionItem: Sendable {
 
 /// Cutting boxes out of tomograms (docs/algorithm.md, "Extraction").
 ///
-/// A pick at c (tomogram voxels) gives the cube of side D * B tomogram voxels starting at round(c - D B / 2) along
-/// each axis, averaged over B^3 blocks into D^3 voxels (binning), so the box centre (D - 1) / 2 sits within half a
+/// A pick at c (tomogram voxels) gives the cube of side n = D * B tomogram voxels starting at round(c - (n - 1) / 2)
+/// along each axis, averaged over B^3 blocks into D^3 voxels (binning), so the box's geometric centre (D - 1) / 2
+/// (the centre training rotates about) sits within half a
 /// tomogram voxel of c; then normalised to mean 0 and SD 1 (a constant box stays 0). Sections are read through a
 /// window of whole sections that moves forward with the picks (sorted by tomogram and z, one read of each section
 /// per pass) and holds at most `blockBytes`.
@@ -39,7 +40,7 @@ public struct SubtomogramExtractor {
     public var spanVoxels: Int { box * bin }
 
     /// First tomogram voxel of the cube along an axis.
-    @inline(__always) func start(_ c: Double) -> Int { Int((c - Double(spanVoxels) / 2).rounded()) }
+    @inline(__always) func start(_ c: Double) -> Int { Int((c - Double(spanVoxels - 1) / 2).rounded()) }
 
     /// Whether the cube of a pick lies inside a tomogram of `size`.
     public func fits(_ q: VoxelPosition, in size: (x: Int, y: Int, z: Int)) -> Bool {

@@ -49,7 +49,9 @@ struct EmbedCommand: Verb {
             let tomogramVoxel = provenance.tomograms[t].voxelSizeAngstrom
             let radius = (radiusAngstrom ?? 0.4 * Double(provenance.box) * provenance.voxelSizeAngstrom) / tomogramVoxel
             let painter = LabelPainter(picks: picks, radiusVoxels: radius, sizeVoxels: size)
-            let writer = try MRCVolumeWriter.create(output, shape: size, voxelSizeAngstrom: tomogramVoxel, mode: .int8,
+            // int8 holds classes up to 127; more classes are written as float32.
+            let mode: MRCWriteMode = (picks.map(\.classIndex).max() ?? 0) + 1 <= 127 ? .int8 : .float32
+            let writer = try MRCVolumeWriter.create(output, shape: size, voxelSizeAngstrom: tomogramVoxel, mode: mode,
                                                     labels: ["disca embed: classes of \(input) (0 = none, c = class c)"])
             let step = max(1, (64 << 20) / max(1, size.x * size.y * 4))
             do {

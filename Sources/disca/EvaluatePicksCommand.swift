@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiscaCore
 import DiscaIO
+import DiscaSimulation
 import DiscaStats
 import DiscaTomography
 import Foundation
@@ -24,12 +25,19 @@ struct EvaluatePicksCommand: Verb {
     @Option(help: "Particle diameter in angstrom (a pick within half of it is a hit).") var particleDiameterAngstrom: Double
     @Option(help: "Particles file of the extracted picks (with --result).") var input: String?
     @Option(help: "result.h5 of a run on --input.") var result: String?
+    @Option(help: "Folder of class maps from `disca average` (class_NNN_aligned.mrc, else class_NNN.mrc).") var classMaps: String?
+    @Option(parsing: .upToNextOption, help: "The true density maps (MRC), to compare the class maps with.")
+    var structures: [String] = []
+    @Option(help: "Rotations searched when comparing a class map with a structure.") var rotations: Int = 2000
     @Flag(help: "One JSON object instead of lines.") var json = false
 
     func validate() throws {
         if !(particleDiameterAngstrom > 0) { throw ValidationError("--particle-diameter-angstrom must be positive") }
         if (input == nil) != (result == nil) { throw ValidationError("give --input and --result together") }
-        if picks == nil && input == nil { throw ValidationError("give --picks, or --input with --result, or both") }
+        if picks == nil && input == nil && classMaps == nil {
+            throw ValidationError("give --picks, or --input with --result, or --class-maps with --structures")
+        }
+        if (classMaps == nil) != structures.isEmpty { throw ValidationError("give --class-maps and --structures together") }
     }
 
     func execute(_ context: RunContext) throws {
@@ -37,16 +45,19 @@ struct EvaluatePicksCommand: Verb {
         var lines: [String] = []
         var object: [String: Any] = [:]
         let error: Error? = comm.rank == 0 ? catching {
-            let descriptions = try tomograms.map { path -> TomogramDescription in
-                let r = try MRCVolumeReader.open(path)
-                return TomogramDescription(name: SimulateTomogramCommand.stem(path), path: path, sizeVoxels: r.shape,
-                                           voxelSizeAngstrom: r.voxelSizeAngstrom.x)
-            }
+            let descriptions = try TomogramFiles.describe(tomograms, try tomograms.map { try MRCVolumeReader.open($0) },
+                                                          requireCommonVoxelSize: false)
             let truthPicks = try ParticlePicks.read(truth, tomograms: descriptions)
             guard let document = truthPicks.document, let block = document.block(truthPicks.particleBlock ?? "particles") else {
                 throw DiscaError.badInput("\(truth): a STAR truth table is needed")
             }
-            let trueClass = try truthPicks.picks.map { try block.int(column: "rlnClassNumber", row: $0.row) - 1 }
+            let trueClass = try truthPicks.picks.map { pick -> Int in
+                let c = try block.int(column: "rlnClassNumber", row: pick.row)
+                guard c >= 1 else {
+                    throw DiscaError.badInput("\(truth): row \(pick.row + 1): rlnClassNumber = \(c), expected a class from 1")
+                }
+                return c - 1
+            }
             func matched(_ positions: [VoxelPosition], _ tomogram: [Int]) -> [Int?] {
                 var out = [Int?](repeating: nil, count: positions.count)
                 for (t, d) in descriptions.enumerated() {
@@ -105,6 +116,17 @@ struct EvaluatePicksCommand: Verb {
                                  + "  (members per true complex)")
                 }
             }
+            if let classMaps {
+                let (names, correlations) = try compareMaps(classMaps)
+                object["map_correlations"] = correlations
+                object["structures"] = names
+                lines.append("class map correlation with each structure (best rotation; " + names.joined(separator: ", ") + ")")
+                for (c, row) in correlations.enumerated() {
+                    let best = row.indices.max { row[$0] < row[$1] } ?? 0
+                    lines.append("class \(c + 1)               " + row.map { String(format: "%.3f", $0) }.joined(separator: " ")
+                                 + "  best: \(names[best])")
+                }
+            }
         } : nil
         try comm.agree(error)
         if json {
@@ -113,5 +135,29 @@ struct EvaluatePicksCommand: Verb {
         } else {
             lines.forEach(context.say)
         }
+    }
+
+    /// Correlation of each class map of `folder` with each structure (`MapComparison`).
+    func compareMaps(_ folder: String) throws -> (names: [String], correlations: [[Double]]) {
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        let plain = files.filter { $0.hasPrefix("class_") && $0.hasSuffix(".mrc") && !$0.contains("aligned") }
+        guard !plain.isEmpty else { throw DiscaError.badInput("\(folder): no class_NNN.mrc maps (written by `disca average`)") }
+        let maps = try plain.map { name -> MRCMap in
+            let aligned = String(name.dropLast(4)) + "_aligned.mrc"
+            return try MRCFile.read(URL(fileURLWithPath: folder).appendingPathComponent(files.contains(aligned) ? aligned : name).path)
+        }
+        let sources = try structures.map { try ClassSource.mrc($0) }
+        var correlations: [[Double]] = []
+        let comparison = MapComparison(rotations: rotations)
+        for map in maps {
+            guard let voxel = map.isotropicVoxelSizeAngstrom, map.depth == map.width, map.height == map.width else {
+                throw DiscaError.badInput("class map \(map.header.labels.first ?? ""): not a cube with isotropic voxels")
+            }
+            var parameters = ImagingParameters()
+            parameters.voxelSizeAngstrom = voxel
+            parameters.box = map.width
+            correlations.append(sources.map { comparison.correlation(map: map.data, box: map.width, structure: $0.prepare(parameters)).correlation })
+        }
+        return (sources.map(\.name), correlations)
     }
 }

@@ -35,6 +35,11 @@ struct ExportCommand: Verb {
             let classes = order.map { labels[$0] }
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
             let folder = URL(fileURLWithPath: outputDir)
+            // With --force into an earlier export: its class files go, so none of another run is left beside ours.
+            for name in try FileManager.default.contentsOfDirectory(atPath: outputDir)
+            where name.hasPrefix("class_") && (name.hasSuffix(".star") || name.hasSuffix(".coords")) {
+                try FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
             func write(_ document: STARDocument, _ name: String) throws {
                 let path = folder.appendingPathComponent(name).path
                 try document.write(to: path + ".tmp")

@@ -47,10 +47,7 @@ struct ExtractCommand: Verb {
         let inputs = tomograms + [coordinates] + (tomogramsStar.map { [$0] } ?? [])
         try comm.collectively { try OutputGuard.check(outputs: [output], inputs: inputs, force: force) }
         let readers = try comm.collectively { try tomograms.map { try MRCVolumeReader.open($0) } }
-        let descriptions = zip(tomograms, readers).map { path, r in
-            TomogramDescription(name: SimulateTomogramCommand.stem(path), path: path, sizeVoxels: r.shape,
-                                voxelSizeAngstrom: r.voxelSizeAngstrom.x)
-        }
+        let descriptions = try comm.collectively { try TomogramFiles.describe(tomograms, readers) }
         let picks = try comm.collectively {
             try ParticlePicks.read(coordinates, tomograms: descriptions, tomogramsStar: tomogramsStar)
         }

@@ -27,7 +27,8 @@ enum OutputGuard {
         }
     }
 
-    /// Creates `folder` (and its parents) when missing; an existing non-empty folder needs `force`.
+    /// Checks an output folder: an existing one must be a folder, a non-empty one needs `force`, and it must not be an
+    /// input. The verb creates it (rank 0) when it writes.
     static func prepareFolder(_ folder: String, inputs: [String], force: Bool) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {

@@ -45,15 +45,8 @@ struct PickCommand: Verb {
         let start = Date()
         try comm.collectively { try OutputGuard.check(outputs: [output], inputs: tomograms, force: force) }
         let readers = try comm.collectively { try tomograms.map { try MRCVolumeReader.open($0) } }
-        let voxels: [Double] = try comm.collectively {
-            try zip(tomograms, readers).map { path, reader in
-                let v = reader.voxelSizeAngstrom
-                guard v.x > 0, abs(v.y - v.x) <= 1e-4 * v.x, abs(v.z - v.x) <= 1e-4 * v.x else {
-                    throw DiscaError.badInput("tomogram \(path): voxel size (cell / grid) is not positive and "
-                                              + "isotropic: \(v.x), \(v.y), \(v.z) A")
-                }
-                return v.x
-            }
+        let voxels = try comm.collectively {
+            try TomogramFiles.describe(tomograms, readers, requireCommonVoxelSize: false).map(\.voxelSizeAngstrom)
         }
         // Each rank picks its tomograms; a failure on one rank is agreed before the gather.
         var mine: [Int: [Pick]] = [:]
