@@ -74,10 +74,12 @@ public struct DoGPicker {
 
     public init(_ settings: PickingSettings) { self.settings = settings }
 
-    /// Sections per output slab so that the read slab and its three filtered copies fit `blockBytes`.
+    /// Sections per output slab so that the read slab and its three filtered copies fit `blockBytes`, but at
+    /// least twice the halo (so the halo's recomputation costs at most as much again as the slab itself; a budget
+    /// below 4 halos of sections is exceeded rather than slowing picking by the halo's width).
     func slabSections(_ size: (x: Int, y: Int, z: Int), halo: Int) -> Int {
         let plane = size.x * size.y * MemoryLayout<Float>.size * 4
-        return max(1, min(size.z, settings.blockBytes / max(1, plane) - 2 * halo))
+        return min(size.z, max(1, 2 * halo, settings.blockBytes / max(1, plane) - 2 * halo))
     }
 
     public func pick(_ source: SectionSource) throws -> (picks: [Pick], scoreMean: Double, scoreSD: Double) {
