@@ -44,7 +44,7 @@ struct AverageCommand: Verb {
             let (labels, k) = try ResultLabels.read(result, expectedCount: shape[0], particles: input)
             return (voxel, shape[1], labels, k)
         }
-        let n = labels.count, v = box * box * box
+        let n = labels.count
         let mine = comm.rows(of: n)
         let particles: [Float] = try comm.collectively {
             let file = try HDF5File.open(input, comm: comm)
@@ -57,7 +57,6 @@ struct AverageCommand: Verb {
         let maps = try ClassMaps.compute(particles: particles, count: mine.count, firstRow: mine.lowerBound, box: box,
                                          labels: labels[mine].map { Int32($0) }, classes: k, settings: settings,
                                          rounds: alignRounds, comm: comm, log: context.say)
-        _ = v
         let alignedVoxel = provenanceVoxel * Double(box) / Double(maps.alignedBox)
         let error: Error? = comm.rank == 0 ? catching {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

@@ -45,9 +45,10 @@ struct PickCommand: Verb {
         let start = Date()
         try comm.collectively { try OutputGuard.check(outputs: [output], inputs: tomograms, force: force) }
         let readers = try comm.collectively { try tomograms.map { try MRCVolumeReader.open($0) } }
-        let voxels = try comm.collectively {
-            try TomogramFiles.describe(tomograms, readers, requireCommonVoxelSize: false).map(\.voxelSizeAngstrom)
+        let descriptions = try comm.collectively {
+            try TomogramFiles.describe(tomograms, readers, requireCommonVoxelSize: false)
         }
+        let voxels = descriptions.map(\.voxelSizeAngstrom)
         // Each rank picks its tomograms; a failure on one rank is agreed before the gather.
         var mine: [Int: [Pick]] = [:]
         let failure: Error? = catching {
@@ -69,17 +70,16 @@ struct PickCommand: Verb {
         }
         try comm.allreduce(&values, .sum)
         let error: Error? = comm.rank == 0 ? catching {
-            var rows: [[String]] = []
+            var picks: [ParticlePick] = [], scores: [String] = []
             for t in tomograms.indices {
                 for k in 0..<Int(counts[t]) {
                     let i = 4 * (offsets[t] + k)
-                    rows.append([SimulateTomogramCommand.stem(tomograms[t])]
-                                + (0..<4).map { String(format: "%.3f", values[i + $0]) })
+                    picks.append(ParticlePick(tomogramIndex: t, x: values[i], y: values[i + 1], z: values[i + 2], row: picks.count))
+                    scores.append(String(format: "%.3f", values[i + 3]))
                 }
             }
-            let columns = ["rlnTomoName", "rlnCoordinateX", "rlnCoordinateY", "rlnCoordinateZ", "rlnAutopickFigureOfMerit"]
-            try STARDocument(blocks: [STARBlock(name: "particles", loop: STARLoop(columns: columns, rows: rows))])
-                .write(to: output)
+            try ParticlePicks.document(picks: picks, tomograms: descriptions,
+                                       extraColumns: [("rlnAutopickFigureOfMerit", scores)]).write(to: output)
         } : nil
         try comm.agree(error)
         for t in tomograms.indices {

@@ -34,11 +34,7 @@ struct SimulateCommand: Verb {
     @Option(help: "Signal-to-noise ratio (signal variance over noise variance); 'inf' for no noise.")
     var snr: Double = 0.1
     @Option(help: "Tilt range in degrees (+-DEG about y, beam along z); 90 for no missing wedge.") var tilt: Double = 60
-    @Option(help: "Defocus in micrometre (negative = underfocus).") var defocus: Double = -5
-    @Option(help: "Acceleration voltage in kV.") var voltage: Double = 300
-    @Option(help: "Spherical aberration Cs in mm.") var cs: Double = 2.7
-    @Option(help: "Amplitude contrast (fraction).") var amplitudeContrast: Double = 0.07
-    @Flag(help: "Do not apply the CTF.") var noCtf = false
+    @OptionGroup var microscope: MicroscopeOptions
     @Option(help: "Largest random shift per axis, in voxels.") var maxShift: Double = 2
     @Option(help: "Random seed.") var seed: Int = 0
     @Option(help: "Threads per rank for simulating.") var threads: Int = 1
@@ -62,9 +58,8 @@ struct SimulateCommand: Verb {
     func imagingParameters(voxelSize: Double) -> ImagingParameters {
         var p = ImagingParameters()
         p.box = box; p.voxelSizeAngstrom = voxelSize; p.snr = snr; p.tiltDegrees = tilt
-        p.ctf = CTFParameters(voltageKilovolt: voltage, defocusMicrometre: defocus,
-                              sphericalAberrationMillimetre: cs, amplitudeContrast: amplitudeContrast)
-        p.applyCTF = !noCtf
+        p.ctf = microscope.ctf
+        p.applyCTF = !microscope.noCtf
         p.maxShiftVoxels = maxShift
         return p
     }
@@ -103,7 +98,7 @@ struct SimulateCommand: Verb {
         let simulator = Simulator(classes: sources.map { $0.prepare(parameters) }, perClass: perClass,
                                   parameters: parameters, seed: UInt64(bitPattern: Int64(seed)))
         let n = simulator.count, d = box
-        let ctfText = noCtf ? "no CTF" : "CTF \(voltage) kV, defocus \(defocus) um, Cs \(cs) mm, A \(amplitudeContrast)"
+        let ctfText = microscope.noCtf ? "no CTF" : "CTF \(microscope.voltage) kV, defocus \(microscope.defocus) um, Cs \(microscope.cs) mm, A \(microscope.amplitudeContrast)"
         context.say("simulate: \(sources.count) classes (\(simulator.classNames.joined(separator: ", "))) x \(perClass) = "
                     + "\(n) subtomograms of \(d)^3 at \(fixed(parameters.voxelSizeAngstrom, 3)) A/voxel, SNR \(snr), "
                     + "tilt +-\(tilt), \(ctfText); \(comm.size) ranks x \(threads) threads")

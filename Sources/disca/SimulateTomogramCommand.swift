@@ -35,11 +35,7 @@ struct SimulateTomogramCommand: Verb {
     @Option(help: "Signal-to-noise ratio; 'inf' for none.") var snr: Double = 0.1
     @Option(help: "Cube (voxels) about each particle on which the signal variance is measured.") var snrBox: Int = 24
     @Option(help: "Tilt range in degrees (+-DEG about y).") var tilt: Double = 60
-    @Option(help: "Defocus in micrometre (negative = underfocus).") var defocus: Double = -5
-    @Option(help: "Acceleration voltage in kV.") var voltage: Double = 300
-    @Option(help: "Spherical aberration Cs in mm.") var cs: Double = 2.7
-    @Option(help: "Amplitude contrast (fraction).") var amplitudeContrast: Double = 0.07
-    @Flag(help: "Do not apply the CTF.") var noCtf = false
+    @OptionGroup var microscope: MicroscopeOptions
     @Option(help: "Smallest gap between particles in angstrom.") var gap: Double = 10
     @Option(help: "Name of the tomogram in the STAR (default: the output's file name without .mrc).") var name: String?
     @Option(help: "Random seed.") var seed: Int = 0
@@ -53,9 +49,8 @@ struct SimulateTomogramCommand: Verb {
         }
         var p = TomogramSimulationParameters()
         p.sizeVoxels = (x, y, z); p.voxelSizeAngstrom = voxelSize; p.perClass = perClass; p.snr = snr
-        p.snrBoxVoxels = snrBox; p.tiltDegrees = tilt; p.applyCTF = !noCtf; p.gapAngstrom = gap
-        p.ctf = CTFParameters(voltageKilovolt: voltage, defocusMicrometre: defocus,
-                              sphericalAberrationMillimetre: cs, amplitudeContrast: amplitudeContrast)
+        p.snrBoxVoxels = snrBox; p.tiltDegrees = tilt; p.applyCTF = !microscope.noCtf; p.gapAngstrom = gap
+        p.ctf = microscope.ctf
         p.seed = UInt64(bitPattern: Int64(seed))
         if let problem = p.validationProblem() { throw ValidationError(problem) }
         return p
@@ -104,7 +99,9 @@ struct SimulateTomogramCommand: Verb {
             let s = p.sizeVoxels
             try MRCFile.write(output, data: tomogram, shape: [s.z, s.y, s.x], voxelSizeAngstrom: p.voxelSizeAngstrom,
                               labels: ["disca \(Disca.version) simulate-tomogram seed \(seed) snr \(snr)"])
-            try Self.truthDocument(particles, names: sources.map(\.name), tomogram: tomogramName).write(to: truth)
+            let description = TomogramDescription(name: tomogramName, path: output, sizeVoxels: s,
+                                                  voxelSizeAngstrom: p.voxelSizeAngstrom)
+            try Self.truthDocument(particles, names: sources.map(\.name), tomogram: description).write(to: truth)
             outcome = (particles.count, leftOut, achieved, Date().timeIntervalSince(start))
         } : nil
         try comm.agree(error)
@@ -119,15 +116,15 @@ struct SimulateTomogramCommand: Verb {
         }
     }
 
-    /// The truth table: one row per particle, in placement order.
-    static func truthDocument(_ particles: [PlacedParticle], names: [String], tomogram: String) -> STARDocument {
-        let columns = ["rlnTomoName", "rlnCoordinateX", "rlnCoordinateY", "rlnCoordinateZ", "rlnClassNumber",
-                       "discaStructureName"]
-        let rows = particles.map { q -> [String] in
-            [tomogram, String(format: "%.3f", q.position.x), String(format: "%.3f", q.position.y),
-             String(format: "%.3f", q.position.z), String(q.classIndex + 1), names[q.classIndex]]
+    /// The truth table: one row per particle, in placement order (disca's pick writer, with the true class).
+    static func truthDocument(_ particles: [PlacedParticle], names: [String], tomogram: TomogramDescription) throws -> STARDocument {
+        let picks = particles.enumerated().map { i, q in
+            ParticlePick(tomogramIndex: 0, x: q.position.x, y: q.position.y, z: q.position.z, row: i)
         }
-        return STARDocument(blocks: [STARBlock(name: "particles", loop: STARLoop(columns: columns, rows: rows))])
+        return try ParticlePicks.document(picks: picks, tomograms: [tomogram], extraColumns: [
+            ("rlnClassNumber", particles.map { String($0.classIndex + 1) }),
+            ("discaStructureName", particles.map { names[$0.classIndex] }),
+        ])
     }
 
     /// The file name without its folder and without a final `.mrc`.
